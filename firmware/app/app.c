@@ -1,0 +1,261 @@
+/* app.c: start-up wiring (config, translations, store, UI, screens), the event loop, and the
+ * headless script runner. Main thread; the only file that sees every layer. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/app.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/script.h"
+#include "platform/platform.h"
+#include "screens/screens.h"
+#include "store/store.h"
+
+struct app {
+    const struct ck_options *opts;
+    struct ck_config cfg;
+    struct ck_i18n i18n;
+    struct ck_store *store;
+    struct ck_ui *ui;
+    struct ck_screens *screens;
+};
+
+static const char *assets_dir(void)
+{
+    const char *env = getenv("CK_ASSETS_DIR");
+    return env && *env ? env : CK_SOURCE_DIR "/assets";
+}
+
+/* Brings the frame up to date: timers first, then a redraw if anything changed. */
+static void settle(struct app *a)
+{
+    ck_screens_tick(a->screens, ck_clock_mono_ms());
+    if (ck_screens_dirty(a->screens))
+        ck_screens_draw(a->screens);
+}
+
+/* ---------------------------------------------------------------- the loop */
+
+static int run_loop(struct app *a)
+{
+    ck_screens_draw(a->screens);
+    for (;;) {
+        uint64_t now = ck_clock_mono_ms();
+        ck_screens_tick(a->screens, now);
+        if (ck_ui_take_damage(a->ui))
+            ck_screens_invalidate(a->screens);
+        if (ck_screens_dirty(a->screens))
+            ck_screens_draw(a->screens);
+        /* Sleep until input or the next timer: no CPU while nobody touches the kiosk. */
+        int timeout = ck_screens_next_timer_ms(a->screens, now);
+        struct ck_input in;
+        bool quit;
+        if (ck_ui_wait(a->ui, timeout, &in, &quit))
+            ck_screens_input(a->screens, &in);
+        if (quit)
+            return 0;
+    }
+}
+
+/* ---------------------------------------------------------------- scripts */
+
+static const struct {
+    const char *name;
+    enum ck_key key;
+} KEYS[] = {
+    {"enter", CK_KEY_ENTER}, {"backspace", CK_KEY_BACKSPACE}, {"escape", CK_KEY_ESCAPE},
+    {"tab", CK_KEY_TAB},     {"up", CK_KEY_UP},               {"down", CK_KEY_DOWN},
+    {"left", CK_KEY_LEFT},   {"right", CK_KEY_RIGHT},         {"space", CK_KEY_SPACE},
+    {"help", CK_KEY_HELP},
+};
+
+struct id_list {
+    char buf[1024];
+    size_t len;
+};
+
+static void collect_id(const char *id, struct ck_rect r, void *ctx)
+{
+    (void)r;
+    struct id_list *l = ctx;
+    int n = snprintf(l->buf + l->len, sizeof l->buf - l->len, "%s%s", l->len ? " " : "", id);
+    if (n > 0 && l->len + (size_t)n < sizeof l->buf)
+        l->len += (size_t)n;
+}
+
+static enum ck_err run_command(struct app *a, const struct ck_script_cmd *cmd, char *err,
+                               size_t errlen)
+{
+    settle(a);
+    struct ck_input in = {0};
+    switch (cmd->verb) {
+    case CK_SCRIPT_NONE:
+        return CK_OK;
+    case CK_SCRIPT_TAP:
+        if (!ck_ui_find(a->ui, cmd->arg, NULL)) {
+            struct id_list ids = {.len = 0};
+            ids.buf[0] = '\0';
+            ck_ui_each_target(a->ui, collect_id, &ids);
+            return ck_fail(err, errlen, CK_ERR_SCRIPT,
+                           "tap: no widget \"%s\" on screen \"%s\" (there are: %s)", cmd->arg,
+                           ck_screens_name(a->screens), ids.buf);
+        }
+        in.kind = CK_IN_TAP;
+        in.id = cmd->arg;
+        break;
+    case CK_SCRIPT_TYPE:
+        in.kind = CK_IN_TEXT;
+        in.text = cmd->arg;
+        break;
+    case CK_SCRIPT_KEY:
+        in.kind = CK_IN_KEY;
+        for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++)
+            if (strcmp(KEYS[i].name, cmd->arg) == 0)
+                in.key = KEYS[i].key;
+        if (in.key == CK_KEY_NONE)
+            return ck_fail(err, errlen, CK_ERR_SCRIPT, "key: unknown key \"%s\"", cmd->arg);
+        break;
+    case CK_SCRIPT_EXPECT_SCREEN:
+        if (strcmp(ck_screens_name(a->screens), cmd->arg) != 0)
+            return ck_fail(err, errlen, CK_ERR_SCRIPT, "expected screen \"%s\", but it is \"%s\"",
+                           cmd->arg, ck_screens_name(a->screens));
+        return CK_OK;
+    case CK_SCRIPT_EXPECT_TEXT:
+        if (!ck_ui_frame_has_text(a->ui, cmd->arg))
+            return ck_fail(err, errlen, CK_ERR_SCRIPT, "expected text \"%.200s\" on screen \"%s\"",
+                           cmd->arg, ck_screens_name(a->screens));
+        return CK_OK;
+    case CK_SCRIPT_EXPECT_NO_TEXT:
+        if (ck_ui_frame_has_text(a->ui, cmd->arg))
+            return ck_fail(err, errlen, CK_ERR_SCRIPT, "did not expect text \"%.200s\" on screen \"%s\"",
+                           cmd->arg, ck_screens_name(a->screens));
+        return CK_OK;
+    case CK_SCRIPT_SCREENSHOT: {
+        if (strchr(cmd->arg, '/') || cmd->arg[0] == '.')
+            return ck_fail(err, errlen, CK_ERR_SCRIPT, "screenshot: \"%s\" is not a plain name",
+                           cmd->arg);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.png", a->opts->screenshot_dir, cmd->arg);
+        return ck_ui_screenshot(a->ui, path, err, errlen);
+    }
+    case CK_SCRIPT_WAIT_IDLE:
+        return CK_OK; /* settle() above ran every timer and redraw that was due */
+    case CK_SCRIPT_ADVANCE_CLOCK: {
+        /* Advance in one-second steps so each timer fires at its own moment, as it would live. */
+        uint64_t ms = (uint64_t)(cmd->seconds * 1000.0 + 0.5);
+        while (ms) {
+            uint64_t step = ms > 1000 ? 1000 : ms;
+            ck_clock_advance_ms(step);
+            ms -= step;
+            settle(a);
+        }
+        return CK_OK;
+    }
+    }
+    ck_screens_input(a->screens, &in);
+    settle(a);
+    return CK_OK;
+}
+
+static int run_script(struct app *a, const char *path)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "%s: cannot open: %s\n", path, strerror(errno));
+        return 2;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int lineno = 0, status = 0, commands = 0;
+    ck_screens_draw(a->screens);
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        if (n && line[n - 1] == '\n')
+            line[n - 1] = '\0';
+        struct ck_script_cmd cmd;
+        char err[CK_ERR_LEN + 1024];
+        enum ck_err rc = ck_script_parse_line(line, &cmd, err, sizeof err);
+        if (!rc)
+            rc = run_command(a, &cmd, err, sizeof err);
+        if (rc) {
+            fprintf(stderr, "%s:%d: %s\n", path, lineno, err);
+            status = 1;
+            break;
+        }
+        commands += cmd.verb != CK_SCRIPT_NONE;
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    if (!status)
+        fprintf(stderr, "%s: %d commands ok\n", path, commands);
+    return status;
+}
+
+/* ---------------------------------------------------------------- start-up */
+
+int ck_app_run(const struct ck_options *opts)
+{
+    struct app a = {.opts = opts};
+    char err[CK_ERR_LEN];
+    int status = 1;
+    if (ck_config_load(opts->config_path, &a.cfg, err, sizeof err)) {
+        fprintf(stderr, "civic-kiosk: the configuration cannot be used: %s\n", err);
+        return 1;
+    }
+    char ui_dir[4096], city_dir[4096];
+    snprintf(ui_dir, sizeof ui_dir, "%s/i18n", assets_dir());
+    snprintf(city_dir, sizeof city_dir, "%s/i18n", a.cfg.dir);
+    if (ck_i18n_load(&a.i18n, a.cfg.langs, a.cfg.nlangs, ui_dir, city_dir, err, sizeof err)) {
+        fprintf(stderr, "civic-kiosk: translations: %s\n", err);
+        goto out;
+    }
+    char data_dir[4096], db_path[4200];
+    if (opts->data_dir)
+        snprintf(data_dir, sizeof data_dir, "%s", opts->data_dir);
+    else
+        ck_fs_default_data_dir(data_dir, sizeof data_dir);
+    if (ck_fs_mkdir_p(data_dir, err, sizeof err)) {
+        fprintf(stderr, "civic-kiosk: data dir: %s\n", err);
+        goto out;
+    }
+    snprintf(db_path, sizeof db_path, "%s/kiosk.db", data_dir);
+    if (!(a.store = ck_store_open(db_path, err, sizeof err))) {
+        fprintf(stderr, "civic-kiosk: database: %s\n", err);
+        goto out;
+    }
+    if (!(a.ui = ck_ui_new(opts->mode, opts->width, opts->height, err, sizeof err))) {
+        fprintf(stderr, "civic-kiosk: display: %s\n", err);
+        if (opts->mode != CK_UI_HEADLESS)
+            fprintf(stderr, "civic-kiosk: without a display, run it headless: civic-kiosk "
+                            "--headless --script FILE --screenshot-dir DIR\n");
+        goto out;
+    }
+    if (!(a.screens = ck_screens_new(a.ui, &a.cfg, &a.i18n, a.store)))
+        goto out;
+    if (opts->lang && !ck_screens_set_lang(a.screens, opts->lang)) {
+        fprintf(stderr, "civic-kiosk: --lang %s: this city does not offer that language\n",
+                opts->lang);
+        goto out;
+    }
+    ck_info("app", "%s kiosk %s ready: %zu services, %zu languages, data in %s",
+            a.cfg.city_name, a.cfg.kiosk_id, a.cfg.catalog.n, a.cfg.nlangs, data_dir);
+    if (opts->script)
+        status = run_script(&a, opts->script);
+    else if (opts->mode == CK_UI_HEADLESS)
+        fprintf(stderr, "civic-kiosk: --headless needs --script FILE to drive it\n"), status = 2;
+    else
+        status = run_loop(&a);
+out:
+    ck_screens_free(a.screens);
+    ck_ui_free(a.ui);
+    ck_store_close(a.store);
+    ck_i18n_deinit(&a.i18n);
+    ck_config_deinit(&a.cfg);
+    return status;
+}

@@ -1,0 +1,231 @@
+/* config.c: loading and validating the city file against one table of settings.
+ *
+ * Main thread, at start. jansson parses; every setting is described once in SETTINGS with its
+ * JSON path, type, bounds and default, so validation and error messages are uniform. */
+#include "config/config.h"
+
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/receipt.h"
+#include "core/utf8.h"
+#include "platform/platform.h"
+
+enum setting_type { S_STRING, S_INT, S_BOOL };
+
+struct setting {
+    const char *section, *key;
+    enum setting_type type;
+    size_t offset; /* into struct ck_config */
+    long min, max; /* bounds for ints, lengths for strings */
+    long def;      /* default for ints and bools */
+    const char *def_str; /* default for strings; NULL makes the setting required */
+};
+
+#define OFF(f) offsetof(struct ck_config, f)
+
+static const struct setting SETTINGS[] = {
+    {"city", "name", S_STRING, OFF(city_name), 1, 120, 0, NULL},
+    {"city", "phone", S_STRING, OFF(city_phone), 0, 40, 0, ""},
+    {"city", "timezone", S_STRING, OFF(timezone), 0, 64, 0, ""},
+    {"kiosk", "location", S_STRING, OFF(kiosk_location), 0, 200, 0, ""},
+    {NULL, "status_url_template", S_STRING, OFF(status_url_template), 1, 400, 0, NULL},
+    {"session", "idle_seconds", S_INT, OFF(idle_seconds), 15, 900, 60, NULL},
+    {"session", "warning_seconds", S_INT, OFF(warning_seconds), 10, 120, 20, NULL},
+    {"location", "require_address", S_BOOL, OFF(require_address), 0, 1, 1, NULL},
+};
+
+static enum ck_err apply_setting(const struct setting *s, const json_t *root, struct ck_config *cfg,
+                                 char *err, size_t errlen)
+{
+    const json_t *obj = s->section ? json_object_get(root, s->section) : root;
+    const json_t *v = json_is_object(obj) ? json_object_get(obj, s->key) : NULL;
+    char name[96];
+    snprintf(name, sizeof name, "%s%s%s", s->section ? s->section : "", s->section ? "." : "",
+             s->key);
+    char *base = (char *)cfg + s->offset;
+    switch (s->type) {
+    case S_STRING: {
+        const char *str = json_string_value(v);
+        if (!v) {
+            if (!s->def_str)
+                return ck_fail(err, errlen, CK_ERR_CONFIG, "%s: missing", name);
+            str = s->def_str;
+        } else if (!str) {
+            return ck_fail(err, errlen, CK_ERR_CONFIG, "%s: must be text", name);
+        }
+        size_t n = ck_utf8_count(str);
+        if ((long)n < s->min || (long)n > s->max)
+            return ck_fail(err, errlen, CK_ERR_CONFIG, "%s: must be %ld to %ld characters long",
+                           name, s->min, s->max);
+        char **dst = (char **)base;
+        *dst = strdup(str);
+        return *dst ? CK_OK : CK_ERR_NOMEM;
+    }
+    case S_INT: {
+        long x = s->def;
+        if (v && !json_is_integer(v))
+            return ck_fail(err, errlen, CK_ERR_CONFIG, "%s: must be a whole number", name);
+        if (v)
+            x = (long)json_integer_value(v);
+        if (x < s->min || x > s->max)
+            return ck_fail(err, errlen, CK_ERR_CONFIG, "%s: %ld is outside %ld..%ld", name, x,
+                           s->min, s->max);
+        *(int *)base = (int)x;
+        return CK_OK;
+    }
+    case S_BOOL:
+        if (v && !json_is_boolean(v))
+            return ck_fail(err, errlen, CK_ERR_CONFIG, "%s: must be true or false", name);
+        *(bool *)base = v ? json_is_true(v) : s->def;
+        return CK_OK;
+    }
+    return CK_ERR_CONFIG;
+}
+
+static char *resolve(const char *dir, const char *rel)
+{
+    char buf[PATH_MAX];
+    if (rel[0] == '/')
+        snprintf(buf, sizeof buf, "%s", rel);
+    else
+        snprintf(buf, sizeof buf, "%s/%s", dir, rel);
+    return strdup(buf);
+}
+
+static enum ck_err load_languages(const json_t *root, struct ck_config *cfg, char *err,
+                                  size_t errlen)
+{
+    const json_t *langs = json_object_get(root, "languages");
+    cfg->lang_store[cfg->nlangs++] = strdup("en"); /* English is always offered, first */
+    if (langs && !json_is_array(langs))
+        return ck_fail(err, errlen, CK_ERR_CONFIG, "languages: must be a list of codes");
+    size_t i;
+    json_t *l;
+    json_array_foreach(langs, i, l)
+    {
+        const char *code = json_string_value(l);
+        if (!code || strlen(code) < 2 || strlen(code) > 7 || strspn(code, "abcdefghijklmnopqrstuvwxyz-") != strlen(code))
+            return ck_fail(err, errlen, CK_ERR_CONFIG, "languages[%zu]: not a language code", i);
+        if (strcmp(code, "en") == 0)
+            continue;
+        if (cfg->nlangs == CK_LANG_MAX)
+            return ck_fail(err, errlen, CK_ERR_CONFIG, "languages: at most %d", CK_LANG_MAX);
+        cfg->lang_store[cfg->nlangs++] = strdup(code);
+    }
+    for (size_t j = 0; j < cfg->nlangs; j++) {
+        if (!cfg->lang_store[j])
+            return CK_ERR_NOMEM;
+        cfg->langs[j] = cfg->lang_store[j];
+    }
+    return CK_OK;
+}
+
+enum ck_err ck_config_load(const char *path, struct ck_config *cfg, char *err, size_t errlen)
+{
+    memset(cfg, 0, sizeof *cfg);
+    char *text = NULL;
+    size_t len = 0;
+    enum ck_err rc = ck_fs_read_all(path, CK_CONFIG_MAX_BYTES, &text, &len, err, errlen);
+    if (rc)
+        return rc;
+    json_error_t jerr;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    free(text);
+    if (!root)
+        return ck_fail(err, errlen, CK_ERR_PARSE, "%s:%d:%d: %s", path, jerr.line, jerr.column,
+                       jerr.text);
+    if (!json_is_object(root)) {
+        rc = ck_fail(err, errlen, CK_ERR_CONFIG, "%s: must be a JSON object", path);
+        goto out;
+    }
+    cfg->path = strdup(path);
+    char *tmp = strdup(path);
+    cfg->dir = tmp ? strdup(dirname(tmp)) : NULL;
+    free(tmp);
+    if (!cfg->path || !cfg->dir) {
+        rc = CK_ERR_NOMEM;
+        goto out;
+    }
+    char detail[CK_ERR_LEN];
+    for (size_t i = 0; i < sizeof SETTINGS / sizeof SETTINGS[0]; i++) {
+        if ((rc = apply_setting(&SETTINGS[i], root, cfg, detail, sizeof detail))) {
+            ck_fail(err, errlen, rc, "%s: %s", path, detail);
+            goto out;
+        }
+    }
+    if (!strstr(cfg->status_url_template, "{receipt}")) {
+        rc = ck_fail(err, errlen, CK_ERR_CONFIG,
+                     "%s: status_url_template: must contain {receipt}", path);
+        goto out;
+    }
+    const char *kid = json_string_value(json_object_get(json_object_get(root, "kiosk"), "id"));
+    if (!ck_receipt_kiosk_id_valid(kid)) {
+        rc = ck_fail(err, errlen, CK_ERR_CONFIG,
+                     "%s: kiosk.id: must be two characters of 0-9 and A-Z (not I, L, O, U)", path);
+        goto out;
+    }
+    char canon[CK_RECEIPT_LEN + 1];
+    snprintf(canon, sizeof canon, "%s", kid);
+    for (int i = 0; i < 2; i++)
+        canon[i] = (char)(canon[i] >= 'a' && canon[i] <= 'z' ? canon[i] - 32 : canon[i]);
+    memcpy(cfg->kiosk_id, canon, 3);
+    const char *logo = json_string_value(json_object_get(json_object_get(root, "city"), "logo"));
+    if (logo && *logo) {
+        cfg->logo_path = resolve(cfg->dir, logo);
+        if (cfg->logo_path && !ck_fs_readable(cfg->logo_path))
+            ck_warn("config", "%s: city.logo %s is not readable; no logo shown", path, logo);
+    }
+    if ((rc = load_languages(root, cfg, detail, sizeof detail))) {
+        ck_fail(err, errlen, rc, "%s: %s", path, detail);
+        goto out;
+    }
+    rc = ck_catalog_from_json(json_object_get(root, "services"),
+                              json_object_get(root, "definitions"), &cfg->catalog, detail,
+                              sizeof detail);
+    if (rc) {
+        ck_fail(err, errlen, rc, "%s: %s", path, detail);
+        goto out;
+    }
+    if (cfg->catalog.n == 0)
+        ck_warn("config", "%s: the catalog has no services; residents can only check requests",
+                path);
+out:
+    json_decref(root);
+    if (rc)
+        ck_config_deinit(cfg);
+    return rc;
+}
+
+void ck_config_deinit(struct ck_config *cfg)
+{
+    free(cfg->path);
+    free(cfg->dir);
+    free(cfg->city_name);
+    free(cfg->city_phone);
+    free(cfg->logo_path);
+    free(cfg->timezone);
+    free(cfg->kiosk_location);
+    free(cfg->status_url_template);
+    for (size_t i = 0; i < cfg->nlangs; i++)
+        free(cfg->lang_store[i]);
+    ck_catalog_free(&cfg->catalog);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+void ck_config_status_url(const struct ck_config *cfg, const char *receipt, char *out,
+                          size_t outlen)
+{
+    const char *t = cfg->status_url_template;
+    const char *at = strstr(t, "{receipt}");
+    if (!at) {
+        snprintf(out, outlen, "%s", t);
+        return;
+    }
+    snprintf(out, outlen, "%.*s%s%s", (int)(at - t), t, receipt, at + strlen("{receipt}"));
+}

@@ -1,0 +1,48 @@
+/* script.h: the headless script language (DESIGN.md "Contracts").
+ *
+ * One command a line; blank lines and lines starting with '#' are skipped:
+ *   tap <widget-id>          press and release the widget
+ *   type <text>              type text into the focused field (the rest of the line, verbatim)
+ *   key <name>               a key: enter, backspace, escape, tab, up, down, left, right, space,
+ *                            help
+ *   expect-screen <name>     the current screen's name
+ *   expect-text <text>       some text drawn on the current frame contains <text>
+ *   expect-no-text <text>    no text drawn on the current frame contains <text>
+ *   screenshot <name>        write <screenshot-dir>/<name>.png
+ *   wait-idle                run every pending event and timer until nothing is left to do
+ *   advance-clock <seconds>  move the clocks forward and run the timers that fall due
+ * This file only parses; app/ executes. Pure C. Any thread. */
+#ifndef CK_SCRIPT_H
+#define CK_SCRIPT_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+enum ck_script_verb {
+    CK_SCRIPT_NONE, /* a blank or comment line */
+    CK_SCRIPT_TAP,
+    CK_SCRIPT_TYPE,
+    CK_SCRIPT_KEY,
+    CK_SCRIPT_EXPECT_SCREEN,
+    CK_SCRIPT_EXPECT_TEXT,
+    CK_SCRIPT_EXPECT_NO_TEXT,
+    CK_SCRIPT_SCREENSHOT,
+    CK_SCRIPT_WAIT_IDLE,
+    CK_SCRIPT_ADVANCE_CLOCK,
+};
+
+struct ck_script_cmd {
+    enum ck_script_verb verb;
+    const char *arg;    /* points into the parsed line; "" when the verb takes none */
+    double seconds;     /* for advance-clock */
+};
+
+/* Parses one line (without its newline; a trailing '\r' is ignored). The line is modified in
+ * place. On error returns CK_ERR_SCRIPT with the reason in err. */
+enum ck_err ck_script_parse_line(char *line, struct ck_script_cmd *cmd, char *err, size_t errlen);
+
+/* The name of a verb as written in scripts. */
+const char *ck_script_verb_name(enum ck_script_verb v);
+
+#endif

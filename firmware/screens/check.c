@@ -1,0 +1,153 @@
+/* check.c: "Check a request": the resident types a receipt code; a typo is caught by the
+ * check character; the kiosk says what it knows of the request. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "screens/screen_int.h"
+
+static void enter(struct ck_screens *sc)
+{
+    sc->session.check_done = false;
+}
+
+static void lookup(struct ck_screens *sc)
+{
+    struct ck_session *s = &sc->session;
+    char code[CK_RECEIPT_LEN + 1];
+    s->check_result = ck_receipt_parse(ck_buf_str(&s->check_code), code);
+    s->check_found = false;
+    s->error = NULL;
+    switch (s->check_result) {
+    case CK_RECEIPT_EMPTY:
+        s->error = N_("Type the code from your receipt first.");
+        return;
+    case CK_RECEIPT_LENGTH:
+        s->error = N_("A receipt code has 10 letters and numbers, like R7K-M3Q-X9PZ.");
+        return;
+    case CK_RECEIPT_BAD_CHAR:
+        s->error = N_("A receipt code has only letters and numbers.");
+        return;
+    case CK_RECEIPT_MISTYPED:
+        s->error = N_("This code has a typing mistake. Check each character against your receipt and try again.");
+        return;
+    case CK_RECEIPT_OK:
+        break;
+    }
+    char err[CK_ERR_LEN];
+    enum ck_err rc = ck_store_lookup(sc->store, code, &s->check_status, err, sizeof err);
+    if (rc == CK_ERR_NOT_FOUND) {
+        s->error = N_("This kiosk has no request with that code. For requests made elsewhere, call 311.");
+        return;
+    }
+    if (rc) {
+        s->error = N_("The kiosk could not look up requests just now. Please ask staff for help.");
+        return;
+    }
+    s->check_found = true;
+    s->check_done = true;
+}
+
+static void event(struct ck_screens *sc, const struct ck_input *in)
+{
+    struct ck_session *s = &sc->session;
+    if ((in->kind == CK_IN_TAP && strcmp(in->id, "back") == 0) ||
+        (in->kind == CK_IN_KEY && in->key == CK_KEY_ESCAPE)) {
+        if (s->check_done) {
+            s->check_done = false;
+            return;
+        }
+        ck_nav_reset(sc);
+        return;
+    }
+    if (in->kind == CK_IN_TAP && strcmp(in->id, "lookup") == 0) {
+        lookup(sc);
+        return;
+    }
+    if (in->kind == CK_IN_TAP && strcmp(in->id, "check-again") == 0) {
+        ck_buf_clear(&s->check_code);
+        s->check_done = false;
+        return;
+    }
+    if (s->check_done)
+        return;
+    bool enter = false;
+    if (ck_keyboard_input(sc, in, &s->check_code, KB_CODE, false, 14, &enter) && enter)
+        lookup(sc);
+}
+
+static const char *state_text(enum ck_outbox_state st)
+{
+    switch (st) {
+    case CK_OUTBOX_QUEUED:
+    case CK_OUTBOX_SENDING:
+        return N_("Saved at this kiosk. It will be sent to the city as soon as the kiosk is connected.");
+    case CK_OUTBOX_AWAITING_TOKEN:
+        return N_("Sent to the city. The city has not given it a number yet.");
+    case CK_OUTBOX_DELIVERED:
+        return N_("Sent to the city.");
+    case CK_OUTBOX_PARKED:
+        return N_("The city could not accept this request. Please ask staff for help.");
+    }
+    return "";
+}
+
+static void draw_result(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect b)
+{
+    struct ck_request_status *st = &sc->session.check_status;
+    char grouped[CK_RECEIPT_GROUPED_LEN + 1], line[512], when[96];
+    ck_receipt_group(st->receipt, grouped);
+    int y = b.y, gap = ck_ui_px(ui, 20);
+    y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_HUGE, CK_COL_TEXT,
+                    CK_ALIGN_START, grouped) + gap;
+    snprintf(line, sizeof line, T(N_("Problem: %s")), T(st->service_name));
+    y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_TEXT,
+                    CK_ALIGN_START, line) + gap;
+    ck_format_datetime(sc, st->requested_at, when, sizeof when);
+    snprintf(line, sizeof line, T(N_("Filed: %s")), when);
+    y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_TEXT,
+                    CK_ALIGN_START, line) + gap;
+    int pad = ck_ui_px(ui, 20);
+    const char *state = T(state_text(st->state));
+    int th = ck_ui_text_height(ui, CK_FONT_BODY, b.w - 2 * pad, state);
+    ck_ui_fill(ui, (struct ck_rect){b.x, y, b.w, th + 2 * pad}, CK_COL_NOTICE_BG);
+    ck_ui_text(ui, (struct ck_rect){b.x + pad, y + pad, b.w - 2 * pad, th}, CK_FONT_BODY,
+               CK_COL_NOTICE_TEXT, CK_ALIGN_START, state);
+    y += th + 2 * pad + gap;
+    if (st->service_request_id[0]) {
+        snprintf(line, sizeof line, T(N_("City reference number: %s")), st->service_request_id);
+        y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_TEXT,
+                        CK_ALIGN_START, line) + gap;
+    }
+    ck_ui_button(ui, "check-again", (struct ck_rect){b.x, y, ck_ui_px(ui, 520), ck_ui_px(ui, 100)},
+                 CK_BTN_SECONDARY, T(N_("Check another code")));
+}
+
+static void draw(struct ck_screens *sc, struct ck_ui *ui)
+{
+    struct ck_session *s = &sc->session;
+    struct ck_layout l = ck_chrome(sc, ui, T(N_("Check a request")));
+    ck_chrome_footer(sc, ui, &l, T(N_("Back")), true, s->check_done ? NULL : "lookup",
+                     T(N_("Check")));
+    struct ck_rect b = l.body;
+    if (s->check_done) {
+        draw_result(sc, ui, b);
+        return;
+    }
+    int gap = ck_ui_px(ui, 16);
+    b.y += ck_ui_text(ui, (struct ck_rect){b.x, b.y, b.w, 0}, CK_FONT_BODY, CK_COL_MUTED,
+                      CK_ALIGN_START, T(N_("Type the code from your receipt, for example R7K-M3Q-X9PZ."))) + gap;
+    int eh = ck_chrome_error(sc, ui, (struct ck_rect){b.x, b.y, b.w, b.h});
+    b.y += eh;
+    int field_h = ck_ui_px(ui, 110);
+    ck_ui_field(ui, "field:code", (struct ck_rect){b.x, b.y, b.w, field_h},
+                ck_buf_str(&s->check_code), NULL, false, s->error != NULL);
+    int top = b.y + field_h + gap;
+    int kb_h = l.body.y + l.body.h - top;
+    if (kb_h > ck_ui_px(ui, 520))
+        kb_h = ck_ui_px(ui, 520);
+    ck_keyboard_draw(sc, ui, (struct ck_rect){b.x, l.body.y + l.body.h - kb_h, b.w, kb_h}, KB_CODE,
+                     false);
+}
+
+const struct ck_screen ck_scr_check = {"check", enter, event, draw};

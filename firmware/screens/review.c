@@ -1,0 +1,225 @@
+/* review.c: everything as it will be sent, each item with a Change button, and Submit, which
+ * commits the request before the done screen appears. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "screens/screen_int.h"
+
+/* A readable tap id for a field: its attribute code, or the name of the fixed field. */
+static void field_id(const struct ck_field *f, char *out, size_t n)
+{
+    static const char *const NAMES[] = {
+        [FIELD_ADDRESS] = "address",       [FIELD_DESCRIPTION] = "description",
+        [FIELD_UPDATES] = "updates",       [FIELD_FIRST_NAME] = "first-name",
+        [FIELD_LAST_NAME] = "last-name",   [FIELD_EMAIL] = "email",
+        [FIELD_PHONE] = "phone",
+    };
+    snprintf(out, n, "change:%s", f->kind == FIELD_ATTR ? f->attr->code : NAMES[f->kind]);
+}
+
+/* The value as the resident should read it back. */
+static void field_value(struct ck_screens *sc, const struct ck_field *f, char *out, size_t n)
+{
+    const char *v = ck_buf_str(&f->value);
+    out[0] = '\0';
+    if (f->kind == FIELD_UPDATES) {
+        snprintf(out, n, "%s", strcmp(v, "yes") == 0 ? T(N_("Yes")) : T(N_("No")));
+        return;
+    }
+    if (f->kind != FIELD_ATTR) {
+        snprintf(out, n, "%s", v);
+        return;
+    }
+    switch (f->attr->datatype) {
+    case CK_DT_SINGLEVALUELIST:
+        for (size_t i = 0; i < f->attr->nvalues; i++)
+            if (strcmp(f->attr->values[i].key, v) == 0)
+                snprintf(out, n, "%s", T(f->attr->values[i].name));
+        return;
+    case CK_DT_MULTIVALUELIST: {
+        size_t used = 0;
+        for (size_t i = 0; i < f->attr->nvalues && i < CK_VALUES_MAX; i++) {
+            if (!f->chosen[i])
+                continue;
+            int w = snprintf(out + used, n - used, "%s%s", used ? ", " : "",
+                             T(f->attr->values[i].name));
+            if (w < 0 || (size_t)w >= n - used)
+                break;
+            used += (size_t)w;
+        }
+        return;
+    }
+    case CK_DT_DATETIME:
+        if (*v)
+            ck_format_datetime(sc, v, out, n);
+        return;
+    default:
+        snprintf(out, n, "%s", v);
+    }
+}
+
+static void enter(struct ck_screens *sc)
+{
+    sc->session.from_review = false;
+}
+
+static void submit(struct ck_screens *sc)
+{
+    struct ck_session *s = &sc->session;
+    for (size_t i = 0; i < s->nfields; i++) { /* nothing invalid reaches the store */
+        if (!ck_session_step_active(s, i))
+            continue;
+        const char *err = ck_field_validate(sc, &s->fields[i]);
+        if (err) {
+            s->error = err;
+            return;
+        }
+    }
+    struct ck_request req;
+    ck_request_init(&req);
+    char err[CK_ERR_LEN];
+    enum ck_err rc = ck_session_to_request(sc, &req);
+    if (!rc)
+        rc = ck_store_submit(sc->store, sc->cfg->kiosk_id, &req, err, sizeof err);
+    if (rc) {
+        ck_error("review", "request not saved: %s", rc == CK_ERR_NOMEM ? "out of memory" : err);
+        s->error = N_("Your request could not be saved. Nothing was sent. Please try again, or ask staff for help.");
+        ck_request_deinit(&req);
+        return;
+    }
+    ck_info("review", "request %s saved for service %s", req.receipt, req.service_code);
+    /* The done screen needs only the code and the service: the answers leave memory now. */
+    char receipt[CK_RECEIPT_LEN + 1], name[128];
+    snprintf(receipt, sizeof receipt, "%s", req.receipt);
+    snprintf(name, sizeof name, "%s", s->svc->name);
+    ck_request_deinit(&req);
+    const char *lang_copy = s->lang;
+    char lang[8];
+    snprintf(lang, sizeof lang, "%s", lang_copy);
+    ck_session_wipe(s, lang);
+    memcpy(s->receipt, receipt, sizeof receipt);
+    snprintf(s->service_name, sizeof s->service_name, "%s", name);
+    ck_nav_go(sc, SCR_DONE);
+}
+
+static void event(struct ck_screens *sc, const struct ck_input *in)
+{
+    struct ck_session *s = &sc->session;
+    if ((in->kind == CK_IN_KEY && in->key == CK_KEY_ESCAPE) ||
+        (in->kind == CK_IN_TAP && strcmp(in->id, "back") == 0)) {
+        for (size_t i = s->nfields; i-- > 0;) {
+            if (ck_session_step_active(s, i)) {
+                s->step = i;
+                break;
+            }
+        }
+        ck_nav_go(sc, SCR_FORM);
+        return;
+    }
+    if (in->kind != CK_IN_TAP)
+        return;
+    if (strcmp(in->id, "submit") == 0) {
+        submit(sc);
+    } else if (strcmp(in->id, "change:service") == 0) {
+        ck_nav_go(sc, SCR_SERVICES);
+    } else if (strcmp(in->id, "page-next") == 0) {
+        s->page++;
+    } else if (strcmp(in->id, "page-prev") == 0 && s->page > 0) {
+        s->page--;
+    } else if (strncmp(in->id, "change:", 7) == 0) {
+        for (size_t i = 0; i < s->nfields; i++) {
+            char id[128];
+            field_id(&s->fields[i], id, sizeof id);
+            if (strcmp(id, in->id) == 0 && ck_session_step_active(s, i)) {
+                s->step = i;
+                ck_nav_go(sc, SCR_FORM);
+                s->from_review = true;
+                return;
+            }
+        }
+    }
+}
+
+struct row {
+    char id[128];
+    const char *label;
+    char value[1024];
+    int h;
+};
+
+static void draw(struct ck_screens *sc, struct ck_ui *ui)
+{
+    struct ck_session *s = &sc->session;
+    struct ck_layout l = ck_chrome(sc, ui, T(N_("Check your request before you send it")));
+    ck_chrome_footer(sc, ui, &l, T(N_("Back")), true, "submit", T(N_("Send request")));
+    struct ck_rect b = l.body;
+    int eh = ck_chrome_error(sc, ui, b);
+    b.y += eh, b.h -= eh;
+    static struct row rows[CK_FIELDS_MAX + 1];
+    size_t n = 0;
+    snprintf(rows[n].id, sizeof rows[n].id, "change:service");
+    rows[n].label = T(N_("Problem"));
+    snprintf(rows[n].value, sizeof rows[n].value, "%s", T(s->svc->name));
+    n++;
+    for (size_t i = 0; i < s->nfields; i++) {
+        if (!ck_session_step_active(s, i))
+            continue;
+        field_id(&s->fields[i], rows[n].id, sizeof rows[n].id);
+        rows[n].label = T(ck_field_label(&s->fields[i]));
+        field_value(sc, &s->fields[i], rows[n].value, sizeof rows[n].value);
+        n++;
+    }
+    int gap = ck_ui_px(ui, 12), pad = ck_ui_px(ui, 14);
+    int btn_w = ck_ui_px(ui, 200), btn_h = ck_ui_px(ui, 84);
+    int text_w = b.w - btn_w - 3 * pad;
+    int value_max = ck_ui_line_height(ui, CK_FONT_BODY) * 3; /* long texts show their start */
+    int pager_h = ck_ui_px(ui, 90);
+    /* Split rows into pages that fit. */
+    int page = 0, y = 0, first_of_page[CK_FIELDS_MAX + 2] = {0}, pages = 1;
+    for (size_t i = 0; i < n; i++) {
+        int vh = ck_ui_text_height(ui, CK_FONT_BODY, text_w, *rows[i].value ? rows[i].value : "-");
+        int lh = ck_ui_text_height(ui, CK_FONT_SMALL, text_w, rows[i].label);
+        rows[i].h = lh + (vh > value_max ? value_max : vh) + 2 * pad;
+        if (rows[i].h < btn_h + 2 * pad)
+            rows[i].h = btn_h + 2 * pad;
+        if (y && y + rows[i].h > b.h - pager_h - gap) {
+            first_of_page[++page] = (int)i;
+            pages++;
+            y = 0;
+        }
+        y += rows[i].h + gap;
+    }
+    first_of_page[pages] = (int)n;
+    if (s->page >= pages)
+        s->page = pages - 1;
+    y = b.y;
+    for (int i = first_of_page[s->page]; i < first_of_page[s->page + 1]; i++) {
+        struct row *r = &rows[i];
+        ck_ui_fill(ui, (struct ck_rect){b.x, y, b.w, r->h}, CK_COL_SURFACE);
+        int ty = y + pad;
+        ty += ck_ui_text(ui, (struct ck_rect){b.x + pad, ty, text_w, 0}, CK_FONT_SMALL,
+                         CK_COL_MUTED, CK_ALIGN_START, r->label);
+        char shown[1024];
+        snprintf(shown, sizeof shown, "%s", *r->value ? r->value : T(N_("(not given)")));
+        if (ck_ui_text_height(ui, CK_FONT_BODY, text_w, shown) > value_max) {
+            /* Cut at a character boundary and mark it: the full text is one tap away. */
+            size_t keep = strlen(shown);
+            while (keep > 0 && ck_ui_text_height(ui, CK_FONT_BODY, text_w, shown) > value_max) {
+                keep = keep > 40 ? keep - 40 : 0;
+                while (keep > 0 && ((unsigned char)shown[keep] & 0xC0) == 0x80)
+                    keep--;
+                snprintf(shown + keep, sizeof shown - keep, "…");
+            }
+        }
+        ck_ui_text(ui, (struct ck_rect){b.x + pad, ty, text_w, 0}, CK_FONT_BODY, CK_COL_TEXT,
+                   CK_ALIGN_START, shown);
+        ck_ui_button(ui, r->id, (struct ck_rect){b.x + b.w - pad - btn_w, y + (r->h - btn_h) / 2,
+                                                 btn_w, btn_h},
+                     CK_BTN_SECONDARY, T(N_("Change")));
+        y += r->h + gap;
+    }
+    ck_pager(sc, ui, (struct ck_rect){b.x, b.y + b.h - pager_h, b.w, pager_h}, s->page, pages);
+}
+
+const struct ck_screen ck_scr_review = {"review", enter, event, draw};

@@ -1,0 +1,161 @@
+/* screen_int.h: private to screens/. The screen manager, the session, and shared pieces of
+ * layout (header, footer, keyboards) that every screen uses. UI thread only. */
+#ifndef CK_SCREEN_INT_H
+#define CK_SCREEN_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/bitmap.h"
+#include "core/buf.h"
+#include "core/catalog.h"
+#include "core/receipt.h"
+#include "screens/screens.h"
+
+/* Marks a string for translation extraction without translating it here. */
+#define N_(s) s
+/* Translates a UI or catalog string into the session's language. */
+#define T(s) ck_i18n_tr(sc->i18n, sc->session.lang, (s))
+
+enum ck_scr_id { SCR_WELCOME, SCR_SERVICES, SCR_FORM, SCR_REVIEW, SCR_DONE, SCR_CHECK, SCR_COUNT };
+
+struct ck_screens;
+
+struct ck_screen {
+    const char *name;
+    void (*enter)(struct ck_screens *sc);
+    void (*event)(struct ck_screens *sc, const struct ck_input *in);
+    void (*draw)(struct ck_screens *sc, struct ck_ui *ui);
+};
+
+extern const struct ck_screen ck_scr_welcome, ck_scr_services, ck_scr_form, ck_scr_review,
+    ck_scr_done, ck_scr_check;
+
+/* ---- the session: everything one resident typed; wiped when they leave ---- */
+
+enum ck_field_kind {
+    FIELD_ATTR,        /* an Open311 attribute of the service */
+    FIELD_ADDRESS,     /* address_string */
+    FIELD_DESCRIPTION, /* description */
+    FIELD_UPDATES,     /* "do you want updates?" yes/no */
+    FIELD_FIRST_NAME,
+    FIELD_LAST_NAME,
+    FIELD_EMAIL,
+    FIELD_PHONE,
+};
+
+#define CK_FIELDS_MAX 48
+#define CK_VALUES_MAX 32
+
+struct ck_field {
+    enum ck_field_kind kind;
+    const struct ck_attribute *attr; /* FIELD_ATTR */
+    struct ck_buf value;             /* text; a key for single lists; ISO for datetime */
+    bool chosen[CK_VALUES_MAX];      /* multivaluelist */
+    bool visited;
+};
+
+enum kb_layer { KB_LETTERS, KB_SYMBOLS, KB_ACCENTS };
+
+struct ck_session {
+    char lang[8];
+    const struct ck_service *svc;
+    struct ck_field fields[CK_FIELDS_MAX];
+    size_t nfields;
+    size_t step;       /* index of the field on screen */
+    bool from_review;  /* a "Change" from review: Next returns there */
+    const char *error; /* msgid of the message shown on the current screen, or NULL */
+    char error_arg[64];
+    int page;          /* paging on services, options and review */
+    size_t group;      /* the chosen group on services */
+    enum kb_layer kb;
+    bool shift;
+    int cal_year, cal_month; /* the month the date picker shows */
+    int hour, minute;
+    /* after submit */
+    char receipt[CK_RECEIPT_LEN + 1];
+    char service_name[128];
+    int rating;
+    /* check a request */
+    struct ck_buf check_code;
+    bool check_done;
+    enum ck_receipt_check check_result;
+    bool check_found;
+    struct ck_request_status check_status;
+};
+
+/* ---- the manager ---- */
+
+enum dialog { DLG_NONE, DLG_IDLE, DLG_CANCEL };
+
+struct ck_screens {
+    struct ck_ui *ui;
+    const struct ck_config *cfg;
+    const struct ck_i18n *i18n;
+    struct ck_store *store;
+    enum ck_scr_id cur;
+    enum dialog dialog;
+    bool dirty;
+    uint64_t last_input_ms;
+    uint64_t warning_started_ms;
+    int countdown_shown;
+    struct ck_session session;
+    struct ck_bitmap qr; /* the done screen's QR */
+};
+
+void ck_nav_go(struct ck_screens *sc, enum ck_scr_id to);
+/* Wipes the session and returns to welcome. */
+void ck_nav_reset(struct ck_screens *sc);
+/* Cancel: asks first when the resident has typed something. */
+void ck_nav_cancel(struct ck_screens *sc);
+
+/* session.c */
+void ck_session_init(struct ck_session *s, const char *lang);
+void ck_session_wipe(struct ck_session *s, const char *lang);
+void ck_session_start_service(struct ck_session *s, const struct ck_service *svc);
+bool ck_session_has_input(const struct ck_session *s);
+/* True when the step applies (contact fields only when the resident wants updates). */
+bool ck_session_step_active(const struct ck_session *s, size_t i);
+/* Label (msgid, or catalog text) of a field. */
+const char *ck_field_label(const struct ck_field *f);
+/* Checks the field; returns NULL or an error msgid. */
+const char *ck_field_validate(const struct ck_screens *sc, const struct ck_field *f);
+/* Builds the request to store from the session. */
+enum ck_err ck_session_to_request(const struct ck_screens *sc, struct ck_request *req);
+
+/* chrome.c: the frame every screen shares */
+struct ck_layout {
+    struct ck_rect header, body, footer;
+    int pad;
+};
+/* Draws header (logo, city, title) and returns the regions. */
+struct ck_layout ck_chrome(struct ck_screens *sc, struct ck_ui *ui, const char *title);
+/* Footer buttons: back (may be NULL), cancel (if show_cancel), primary (id, label; may be NULL). */
+void ck_chrome_footer(struct ck_screens *sc, struct ck_ui *ui, const struct ck_layout *l,
+                      const char *back_label, bool show_cancel, const char *primary_id,
+                      const char *primary_label);
+/* An error banner at the top of r; returns its height (0 when no error). */
+int ck_chrome_error(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect r);
+/* A grid of cells for n items of at least min_h high; returns items per page. */
+int ck_grid(struct ck_rect area, int cols, int min_h, int gap, int n, struct ck_rect *cells,
+            int *pages);
+/* Paging buttons under a grid. */
+void ck_pager(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect r, int page, int pages);
+
+/* keyboard.c: on-screen keyboards; each key is a target "key:<text>" or "key:<name>" */
+enum kb_kind { KB_TEXT, KB_NUMBER, KB_CODE };
+/* Draws a keyboard filling r. */
+void ck_keyboard_draw(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect r, enum kb_kind kind,
+                      bool multiline);
+/* Applies a tap on a key or typed text/keys to buf (max_chars code points). Returns true if the
+ * input was a keyboard input; *enter set when Enter ended a single-line field. */
+bool ck_keyboard_input(struct ck_screens *sc, const struct ck_input *in, struct ck_buf *buf,
+                       enum kb_kind kind, bool multiline, size_t max_chars, bool *enter);
+
+/* The name of a month (0-11) in the session language. */
+const char *ck_month_name(struct ck_screens *sc, int month0);
+/* Formats an ISO datetime for the resident, in the session language. */
+void ck_format_datetime(struct ck_screens *sc, const char *iso, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,43 @@
+/* screens.h: the resident's journey as a set of screens, and the session that holds what the
+ * resident typed. The app feeds input and time in, and asks for frames.
+ *
+ * Screens see the UI (ui.h) and the narrow service headers (store.h, config.h) only; never
+ * SDL, sqlite3 or curl. UI thread only. */
+#ifndef CK_SCREENS_H
+#define CK_SCREENS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "core/i18n.h"
+#include "store/store.h"
+#include "ui/ui.h"
+
+struct ck_screens;
+
+/* Borrows everything; all must outlive the returned object. Starts on the welcome screen. */
+struct ck_screens *ck_screens_new(struct ck_ui *ui, const struct ck_config *cfg,
+                                  const struct ck_i18n *i18n, struct ck_store *store);
+void ck_screens_free(struct ck_screens *sc);
+
+/* Handles one input; resets the idle timer. */
+void ck_screens_input(struct ck_screens *sc, const struct ck_input *in);
+/* Runs timers due at now_ms (idle warning, countdown, reset to welcome). */
+void ck_screens_tick(struct ck_screens *sc, uint64_t now_ms);
+/* Milliseconds until the next timer is due, or -1 when none is pending. */
+int ck_screens_next_timer_ms(const struct ck_screens *sc, uint64_t now_ms);
+/* True if the screen changed since the last draw. */
+bool ck_screens_dirty(const struct ck_screens *sc);
+/* Draws the current screen (and any dialog) as one frame. */
+void ck_screens_draw(struct ck_screens *sc);
+/* Forces the next ck_screens_dirty to be true (window exposed). */
+void ck_screens_invalidate(struct ck_screens *sc);
+
+/* The current screen's name ("welcome", "services", "form", "review", "done", "check"), or the
+ * dialog's when one is open ("idle-warning", "cancel-confirm"). */
+const char *ck_screens_name(const struct ck_screens *sc);
+/* Sets the session language (a code the kiosk offers); false if it does not offer it. */
+bool ck_screens_set_lang(struct ck_screens *sc, const char *lang);
+
+#endif

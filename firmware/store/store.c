@@ -1,0 +1,460 @@
+/* store.c: SQLite behind store.h: open, migrate by user_version, submit, look up.
+ *
+ * Owned by the thread that opened it. The only file with sqlite3.h besides its siblings in
+ * store/. Statements used on the submit path are prepared once at open. */
+#include "store/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "platform/platform.h"
+
+struct ck_store {
+    sqlite3 *db;
+    sqlite3_stmt *ins_request, *ins_attr, *ins_outbox, *has_receipt;
+};
+
+/* Migrations: MIGRATIONS[i] takes the schema from version i to i+1. Never edit a shipped one. */
+static const char *const MIGRATIONS[] = {
+    "CREATE TABLE requests("
+    "  id INTEGER PRIMARY KEY,"
+    "  receipt TEXT NOT NULL UNIQUE,"
+    "  service_code TEXT NOT NULL,"
+    "  service_name TEXT NOT NULL,"
+    "  address_string TEXT,"
+    "  lat REAL, long REAL,"
+    "  description TEXT,"
+    "  first_name TEXT, last_name TEXT, email TEXT, phone TEXT,"
+    "  lang TEXT NOT NULL,"
+    "  requested_at TEXT NOT NULL,"  /* ISO 8601 with the UTC offset, as sent upstream */
+    "  created_at INTEGER NOT NULL"  /* epoch seconds, for ages and ordering */
+    ");"
+    "CREATE TABLE request_attributes("
+    "  request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,"
+    "  ord INTEGER NOT NULL,"
+    "  code TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY(request_id, ord)"
+    ");"
+    "CREATE TABLE outbox("
+    "  request_id INTEGER PRIMARY KEY REFERENCES requests(id) ON DELETE CASCADE,"
+    "  state TEXT NOT NULL CHECK(state IN"
+    "    ('queued','sending','awaiting_token','delivered','parked')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER NOT NULL DEFAULT 0,"
+    "  service_request_id TEXT,"
+    "  token TEXT,"
+    "  last_error TEXT,"
+    "  updated_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX outbox_due ON outbox(state, next_attempt_at);"
+    "CREATE TABLE ratings("
+    "  id INTEGER PRIMARY KEY,"
+    "  rating INTEGER NOT NULL CHECK(rating BETWEEN 1 AND 5),"
+    "  day TEXT NOT NULL"
+    ");",
+};
+
+#define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
+
+static enum ck_err db_fail(struct ck_store *st, char *err, size_t errlen, const char *what)
+{
+    return ck_fail(err, errlen, CK_ERR_DB, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+static enum ck_err exec(struct ck_store *st, const char *sql, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        ck_fail(err, errlen, CK_ERR_DB, "%s", msg ? msg : sqlite3_errmsg(st->db));
+        sqlite3_free(msg);
+        return CK_ERR_DB;
+    }
+    return CK_OK;
+}
+
+int ck_store_schema_version(struct ck_store *st)
+{
+    sqlite3_stmt *s;
+    int v = -1;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            v = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    return v;
+}
+
+static enum ck_err migrate(struct ck_store *st, char *err, size_t errlen)
+{
+    int v = ck_store_schema_version(st);
+    if (v < 0)
+        return db_fail(st, err, errlen, "reading the schema version");
+    if (v > NMIGRATIONS)
+        return ck_fail(err, errlen, CK_ERR_DB,
+                       "the database has schema %d, newer than this software (%d)", v, NMIGRATIONS);
+    for (; v < NMIGRATIONS; v++) {
+        char sql[64];
+        enum ck_err rc = exec(st, "BEGIN IMMEDIATE", err, errlen);
+        if (!rc)
+            rc = exec(st, MIGRATIONS[v], err, errlen);
+        snprintf(sql, sizeof sql, "PRAGMA user_version=%d", v + 1);
+        if (!rc)
+            rc = exec(st, sql, err, errlen);
+        if (!rc)
+            rc = exec(st, "COMMIT", err, errlen);
+        if (rc) {
+            exec(st, "ROLLBACK", NULL, 0);
+            return rc;
+        }
+        ck_info("store", "migrated schema to version %d", v + 1);
+    }
+    return CK_OK;
+}
+
+static enum ck_err prepare(struct ck_store *st, sqlite3_stmt **s, const char *sql, char *err,
+                           size_t errlen)
+{
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) != SQLITE_OK)
+        return db_fail(st, err, errlen, "preparing a statement");
+    return CK_OK;
+}
+
+struct ck_store *ck_store_open(const char *path, char *err, size_t errlen)
+{
+    struct ck_store *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    int rc = sqlite3_open_v2(path, &st->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        ck_fail(err, errlen, CK_ERR_DB, "cannot open %s: %s", path,
+                st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_busy_timeout(st->db, 5000);
+    sqlite3_extended_result_codes(st->db, 1);
+    /* WAL lets the delivery worker read while the UI writes; FULL syncs the WAL on each commit
+     * so a receipt on screen always means the request is on disk. */
+    if (exec(st, "PRAGMA journal_mode=WAL", err, errlen) ||
+        exec(st, "PRAGMA synchronous=FULL", err, errlen) ||
+        exec(st, "PRAGMA foreign_keys=ON", err, errlen) ||
+        exec(st, "PRAGMA secure_delete=ON", err, errlen))
+        goto fail;
+    if (migrate(st, err, errlen))
+        goto fail;
+    if (prepare(st, &st->ins_request,
+                "INSERT INTO requests(receipt, service_code, service_name, address_string, lat,"
+                " long, description, first_name, last_name, email, phone, lang, requested_at,"
+                " created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                err, errlen) ||
+        prepare(st, &st->ins_attr,
+                "INSERT INTO request_attributes(request_id, ord, code, value) VALUES(?,?,?,?)",
+                err, errlen) ||
+        prepare(st, &st->ins_outbox,
+                "INSERT INTO outbox(request_id, state, updated_at) VALUES(?, 'queued', ?)", err,
+                errlen) ||
+        prepare(st, &st->has_receipt, "SELECT 1 FROM requests WHERE receipt=?", err, errlen))
+        goto fail;
+    return st;
+fail:
+    ck_store_close(st);
+    return NULL;
+}
+
+void ck_store_close(struct ck_store *st)
+{
+    if (!st)
+        return;
+    sqlite3_finalize(st->ins_request);
+    sqlite3_finalize(st->ins_attr);
+    sqlite3_finalize(st->ins_outbox);
+    sqlite3_finalize(st->has_receipt);
+    sqlite3_close_v2(st->db);
+    free(st);
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+/* Step a statement that returns no rows; reset it either way. */
+static int step_done(sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+static enum ck_err new_receipt(struct ck_store *st, const char *kiosk_id, char *out, char *err,
+                               size_t errlen)
+{
+    for (int tries = 0; tries < 32; tries++) {
+        uint8_t rnd[CK_RECEIPT_RANDOM];
+        ck_random_bytes(rnd, sizeof rnd);
+        ck_receipt_make(kiosk_id, rnd, out);
+        sqlite3_bind_text(st->has_receipt, 1, out, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st->has_receipt);
+        sqlite3_reset(st->has_receipt);
+        if (rc == SQLITE_DONE)
+            return CK_OK;
+        if (rc != SQLITE_ROW)
+            return db_fail(st, err, errlen, "checking a receipt code");
+    }
+    return ck_fail(err, errlen, CK_ERR_DB, "could not find a free receipt code");
+}
+
+enum ck_err ck_store_submit(struct ck_store *st, const char *kiosk_id, struct ck_request *req,
+                            char *err, size_t errlen)
+{
+    enum ck_err rc = exec(st, "BEGIN IMMEDIATE", err, errlen);
+    if (rc)
+        return rc;
+    char receipt[CK_RECEIPT_LEN + 1];
+    rc = new_receipt(st, kiosk_id, receipt, err, errlen);
+    if (rc)
+        goto rollback;
+    time_t now = ck_clock_wall();
+    if (!req->requested_at[0])
+        ck_clock_iso8601(now, req->requested_at, sizeof req->requested_at);
+    sqlite3_stmt *s = st->ins_request;
+    sqlite3_bind_text(s, 1, receipt, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, req->service_code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, req->service_name ? req->service_name : req->service_code, -1,
+                      SQLITE_STATIC);
+    bind_text(s, 4, req->address_string);
+    if (req->has_latlon) {
+        sqlite3_bind_double(s, 5, req->lat);
+        sqlite3_bind_double(s, 6, req->lon);
+    }
+    bind_text(s, 7, req->description);
+    bind_text(s, 8, req->first_name);
+    bind_text(s, 9, req->last_name);
+    bind_text(s, 10, req->email);
+    bind_text(s, 11, req->phone);
+    sqlite3_bind_text(s, 12, req->lang[0] ? req->lang : "en", -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 13, req->requested_at, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 14, (sqlite3_int64)now);
+    if (step_done(s) != SQLITE_OK) {
+        rc = db_fail(st, err, errlen, "saving the request");
+        goto rollback;
+    }
+    sqlite3_int64 id = sqlite3_last_insert_rowid(st->db);
+    for (size_t i = 0; i < req->nattrs; i++) {
+        s = st->ins_attr;
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_int(s, 2, (int)i);
+        sqlite3_bind_text(s, 3, req->attrs[i].code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, req->attrs[i].value, -1, SQLITE_STATIC);
+        if (step_done(s) != SQLITE_OK) {
+            rc = db_fail(st, err, errlen, "saving an answer");
+            goto rollback;
+        }
+    }
+    s = st->ins_outbox;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+    if (step_done(s) != SQLITE_OK) {
+        rc = db_fail(st, err, errlen, "queueing the request");
+        goto rollback;
+    }
+    rc = exec(st, "COMMIT", err, errlen);
+    if (rc)
+        goto rollback;
+    memcpy(req->receipt, receipt, sizeof receipt);
+    req->id = id;
+    return CK_OK;
+rollback:
+    exec(st, "ROLLBACK", NULL, 0);
+    return rc;
+}
+
+static void copy_col(sqlite3_stmt *s, int col, char *out, size_t outlen)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    snprintf(out, outlen, "%s", t ? (const char *)t : "");
+}
+
+static char *dup_col(sqlite3_stmt *s, int col)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+#define STATUS_COLS                                                                            \
+    "r.receipt, r.service_code, r.service_name, r.requested_at, o.state, o.service_request_id," \
+    " o.last_error, o.attempts, o.updated_at"
+
+static void read_status(sqlite3_stmt *s, int c, struct ck_request_status *out)
+{
+    memset(out, 0, sizeof *out);
+    copy_col(s, c + 0, out->receipt, sizeof out->receipt);
+    copy_col(s, c + 1, out->service_code, sizeof out->service_code);
+    copy_col(s, c + 2, out->service_name, sizeof out->service_name);
+    copy_col(s, c + 3, out->requested_at, sizeof out->requested_at);
+    const unsigned char *state = sqlite3_column_text(s, c + 4);
+    if (!state || !ck_outbox_state_parse((const char *)state, &out->state))
+        out->state = CK_OUTBOX_QUEUED;
+    copy_col(s, c + 5, out->service_request_id, sizeof out->service_request_id);
+    copy_col(s, c + 6, out->last_error, sizeof out->last_error);
+    out->attempts = sqlite3_column_int(s, c + 7);
+    out->updated_at = (time_t)sqlite3_column_int64(s, c + 8);
+}
+
+enum ck_err ck_store_lookup(struct ck_store *st, const char *receipt, struct ck_request_status *out,
+                            char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT " STATUS_COLS " FROM requests r JOIN outbox o"
+                           " ON o.request_id = r.id WHERE r.receipt = ?",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_fail(st, err, errlen, "looking up a receipt");
+    sqlite3_bind_text(s, 1, receipt, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    enum ck_err e = CK_OK;
+    if (rc == SQLITE_ROW)
+        read_status(s, 0, out);
+    else if (rc == SQLITE_DONE)
+        e = ck_fail(err, errlen, CK_ERR_NOT_FOUND, "no request with receipt %s", receipt);
+    else
+        e = db_fail(st, err, errlen, "looking up a receipt");
+    sqlite3_finalize(s);
+    return e;
+}
+
+static enum ck_err load_attrs(struct ck_store *st, struct ck_request *req, char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT code, value FROM request_attributes WHERE request_id=?"
+                           " ORDER BY ord",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_fail(st, err, errlen, "reading answers");
+    sqlite3_bind_int64(s, 1, req->id);
+    enum ck_err rc = CK_OK;
+    while (!rc && sqlite3_step(s) == SQLITE_ROW)
+        rc = ck_request_add_attr(req, (const char *)sqlite3_column_text(s, 0),
+                                 (const char *)sqlite3_column_text(s, 1));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+#define REQUEST_COLS                                                                        \
+    "r.id, r.service_code, r.service_name, r.address_string, r.lat, r.long, r.description," \
+    " r.first_name, r.last_name, r.email, r.phone, r.lang, r.requested_at, r.receipt"
+
+static void read_request(sqlite3_stmt *s, struct ck_request *req)
+{
+    req->id = sqlite3_column_int64(s, 0);
+    req->service_code = dup_col(s, 1);
+    req->service_name = dup_col(s, 2);
+    req->address_string = dup_col(s, 3);
+    if (sqlite3_column_type(s, 4) != SQLITE_NULL) {
+        req->has_latlon = true;
+        req->lat = sqlite3_column_double(s, 4);
+        req->lon = sqlite3_column_double(s, 5);
+    }
+    req->description = dup_col(s, 6);
+    req->first_name = dup_col(s, 7);
+    req->last_name = dup_col(s, 8);
+    req->email = dup_col(s, 9);
+    req->phone = dup_col(s, 10);
+    copy_col(s, 11, req->lang, sizeof req->lang);
+    copy_col(s, 12, req->requested_at, sizeof req->requested_at);
+    copy_col(s, 13, req->receipt, sizeof req->receipt);
+}
+
+enum ck_err ck_store_load(struct ck_store *st, const char *receipt, struct ck_request *req,
+                          char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "SELECT " REQUEST_COLS " FROM requests r WHERE r.receipt=?", -1,
+                           &s, NULL) != SQLITE_OK)
+        return db_fail(st, err, errlen, "reading a request");
+    sqlite3_bind_text(s, 1, receipt, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    enum ck_err e = CK_OK;
+    if (rc == SQLITE_ROW) {
+        read_request(s, req);
+        e = load_attrs(st, req, err, errlen);
+    } else if (rc == SQLITE_DONE) {
+        e = ck_fail(err, errlen, CK_ERR_NOT_FOUND, "no request with receipt %s", receipt);
+    } else {
+        e = db_fail(st, err, errlen, "reading a request");
+    }
+    sqlite3_finalize(s);
+    return e;
+}
+
+enum ck_err ck_store_each(struct ck_store *st,
+                          bool (*fn)(const struct ck_request *, const struct ck_request_status *,
+                                     void *),
+                          void *ctx, char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT " REQUEST_COLS ", " STATUS_COLS " FROM requests r JOIN outbox o"
+                           " ON o.request_id = r.id ORDER BY r.id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_fail(st, err, errlen, "listing requests");
+    enum ck_err e = CK_OK;
+    int rc;
+    while (!e && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct ck_request req;
+        struct ck_request_status status;
+        ck_request_init(&req);
+        read_request(s, &req);
+        read_status(s, 14, &status);
+        e = load_attrs(st, &req, err, errlen);
+        bool more = !e && fn(&req, &status, ctx);
+        ck_request_deinit(&req);
+        if (!more)
+            break;
+    }
+    sqlite3_finalize(s);
+    return e;
+}
+
+enum ck_err ck_store_add_rating(struct ck_store *st, int rating, char *err, size_t errlen)
+{
+    if (rating < 1 || rating > 5)
+        return ck_fail(err, errlen, CK_ERR_INVALID, "a rating is 1 to 5, not %d", rating);
+    char day[32];
+    ck_clock_iso8601(ck_clock_wall(), day, sizeof day);
+    day[10] = '\0';
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "INSERT INTO ratings(rating, day) VALUES(?, ?)", -1, &s, NULL) !=
+        SQLITE_OK)
+        return db_fail(st, err, errlen, "saving a rating");
+    sqlite3_bind_int(s, 1, rating);
+    sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? CK_OK : db_fail(st, err, errlen, "saving a rating");
+}
+
+enum ck_err ck_store_rating_counts(struct ck_store *st, int counts[5], char *err, size_t errlen)
+{
+    memset(counts, 0, 5 * sizeof counts[0]);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "SELECT rating, count(*) FROM ratings GROUP BY rating", -1, &s,
+                           NULL) != SQLITE_OK)
+        return db_fail(st, err, errlen, "counting ratings");
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        int r = sqlite3_column_int(s, 0);
+        if (r >= 1 && r <= 5)
+            counts[r - 1] = sqlite3_column_int(s, 1);
+    }
+    sqlite3_finalize(s);
+    return CK_OK;
+}

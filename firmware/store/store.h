@@ -1,0 +1,68 @@
+/* store.h: the kiosk's durable state in one SQLite file (kiosk.db in the data dir).
+ *
+ * The only interface to the database; sqlite3.h is included by store/ alone. Each thread that
+ * touches the store opens its own struct ck_store (SQLite connections are not shared). The file
+ * runs in WAL mode with synchronous=FULL: when ck_store_submit returns CK_OK the request and its
+ * outbox row are on disk and survive a power cut. */
+#ifndef CK_STORE_H
+#define CK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "core/err.h"
+#include "core/request.h"
+
+struct ck_store;
+
+#define CK_STORE_SCHEMA_VERSION 1
+
+/* Opens (creating if needed) the database at path and migrates it to the current schema.
+ * Returns NULL with the reason in err. */
+struct ck_store *ck_store_open(const char *path, char *err, size_t errlen);
+void ck_store_close(struct ck_store *st);
+
+/* The schema version recorded in the file (PRAGMA user_version). */
+int ck_store_schema_version(struct ck_store *st);
+
+/* Commits a request and its outbox row (state queued) in one transaction. Chooses a receipt
+ * code unique in this database from kiosk_id and fresh random bytes, and writes it and the row
+ * id into req. On failure nothing is written and err says why. UI thread. */
+enum ck_err ck_store_submit(struct ck_store *st, const char *kiosk_id, struct ck_request *req,
+                            char *err, size_t errlen);
+
+/* What the kiosk knows of one request, for "Check a request" and staff. No personal data. */
+struct ck_request_status {
+    char receipt[CK_RECEIPT_LEN + 1];
+    char service_code[64];
+    char service_name[128];
+    char requested_at[32];
+    enum ck_outbox_state state;
+    char service_request_id[64]; /* "" until upstream gave one */
+    char last_error[256];
+    int attempts;
+    time_t updated_at;
+};
+
+/* Looks up a canonical receipt code. CK_ERR_NOT_FOUND when this kiosk has no such request. */
+enum ck_err ck_store_lookup(struct ck_store *st, const char *receipt, struct ck_request_status *out,
+                            char *err, size_t errlen);
+
+/* Reads a whole stored request (with attributes) by receipt into req (caller deinits). */
+enum ck_err ck_store_load(struct ck_store *st, const char *receipt, struct ck_request *req,
+                          char *err, size_t errlen);
+
+/* Calls fn for every request, oldest first; stops early when fn returns false. */
+enum ck_err ck_store_each(struct ck_store *st,
+                          bool (*fn)(const struct ck_request *req,
+                                     const struct ck_request_status *status, void *ctx),
+                          void *ctx, char *err, size_t errlen);
+
+/* Stores a one-tap rating (1..5) with only the day it was given: no link to any request. */
+enum ck_err ck_store_add_rating(struct ck_store *st, int rating, char *err, size_t errlen);
+
+/* Counts ratings by value: counts[0] is for rating 1. */
+enum ck_err ck_store_rating_counts(struct ck_store *st, int counts[5], char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,72 @@
+/* theme.c: the kiosk's palette: calm, high-contrast, readable at arm's length. */
+#include "ui/theme.h"
+
+#include <math.h>
+
+static const struct ck_rgba COLORS[CK_COL_COUNT] = {
+    [CK_COL_BG] = {0xF3, 0xF5, 0xF7, 0xFF},
+    [CK_COL_TEXT] = {0x17, 0x1C, 0x22, 0xFF},
+    [CK_COL_MUTED] = {0x46, 0x51, 0x5C, 0xFF},
+    [CK_COL_HEADER] = {0x0B, 0x25, 0x45, 0xFF},
+    [CK_COL_HEADER_TEXT] = {0xFF, 0xFF, 0xFF, 0xFF},
+    [CK_COL_PRIMARY] = {0x0A, 0x58, 0x94, 0xFF},
+    [CK_COL_PRIMARY_TEXT] = {0xFF, 0xFF, 0xFF, 0xFF},
+    [CK_COL_SURFACE] = {0xFF, 0xFF, 0xFF, 0xFF},
+    [CK_COL_SURFACE_TEXT] = {0x17, 0x1C, 0x22, 0xFF},
+    [CK_COL_BORDER] = {0x5B, 0x67, 0x70, 0xFF},
+    [CK_COL_SELECTED] = {0x0B, 0x25, 0x45, 0xFF},
+    [CK_COL_SELECTED_TEXT] = {0xFF, 0xFF, 0xFF, 0xFF},
+    [CK_COL_ERROR] = {0xA8, 0x00, 0x1D, 0xFF},
+    [CK_COL_ERROR_BG] = {0xFC, 0xE8, 0xEA, 0xFF},
+    [CK_COL_ERROR_BG_TEXT] = {0x80, 0x00, 0x16, 0xFF},
+    [CK_COL_NOTICE_BG] = {0xE3, 0xEE, 0xF8, 0xFF},
+    [CK_COL_NOTICE_TEXT] = {0x0B, 0x25, 0x45, 0xFF},
+    [CK_COL_OVERLAY] = {0x00, 0x00, 0x00, 0xA0},
+    [CK_COL_FOCUS] = {0xC2, 0x41, 0x0C, 0xFF},
+    [CK_COL_WHITE] = {0xFF, 0xFF, 0xFF, 0xFF},
+    [CK_COL_BLACK] = {0x00, 0x00, 0x00, 0xFF},
+};
+
+static const struct ck_theme_pair PAIRS[] = {
+    {CK_COL_TEXT, CK_COL_BG, "body text"},
+    {CK_COL_MUTED, CK_COL_BG, "hints"},
+    {CK_COL_HEADER_TEXT, CK_COL_HEADER, "header"},
+    {CK_COL_PRIMARY_TEXT, CK_COL_PRIMARY, "primary button"},
+    {CK_COL_SURFACE_TEXT, CK_COL_SURFACE, "secondary button, field"},
+    {CK_COL_MUTED, CK_COL_SURFACE, "placeholder, button detail"},
+    {CK_COL_SELECTED_TEXT, CK_COL_SELECTED, "chosen option"},
+    {CK_COL_ERROR, CK_COL_BG, "field error"},
+    {CK_COL_ERROR_BG_TEXT, CK_COL_ERROR_BG, "error banner"},
+    {CK_COL_NOTICE_TEXT, CK_COL_NOTICE_BG, "notice banner"},
+    {CK_COL_TEXT, CK_COL_SURFACE, "dialog text"},
+};
+
+struct ck_rgba ck_theme_color(enum ck_color c)
+{
+    return COLORS[c];
+}
+
+const struct ck_theme_pair *ck_theme_text_pairs(size_t *n)
+{
+    *n = sizeof PAIRS / sizeof PAIRS[0];
+    return PAIRS;
+}
+
+static double luminance(struct ck_rgba c)
+{
+    double ch[3] = {c.r / 255.0, c.g / 255.0, c.b / 255.0};
+    for (int i = 0; i < 3; i++)
+        ch[i] = ch[i] <= 0.03928 ? ch[i] / 12.92 : pow((ch[i] + 0.055) / 1.055, 2.4);
+    return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
+}
+
+double ck_theme_contrast(struct ck_rgba a, struct ck_rgba b)
+{
+    double la = luminance(a), lb = luminance(b);
+    if (la < lb) {
+        double t = la;
+        la = lb;
+        lb = t;
+    }
+    return (la + 0.05) / (lb + 0.05);
+}

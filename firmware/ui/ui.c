@@ -1,0 +1,591 @@
+/* ui.c: the UI context: window or off-screen surface, frames, text layout, widgets, input and
+ * screenshots. UI thread only, except ck_ui_wake. */
+#include <SDL2/SDL_image.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/utf8.h"
+#include "ui/theme.h"
+#include "ui/ui_int.h"
+
+static Uint32 wake_event = (Uint32)-1;
+
+/* ------------------------------------------------------------------ lifecycle */
+
+struct ck_ui *ck_ui_new(enum ck_ui_mode mode, int w, int h, char *err, size_t errlen)
+{
+    struct ck_ui *ui = calloc(1, sizeof *ui);
+    if (!ui)
+        return NULL;
+    ui->mode = mode;
+    SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+    SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+    /* Headless needs no video driver at all: the software renderer draws into a surface, which
+     * keeps a GPU stack (EGL, Mesa) out of tests and benchmarks. */
+    Uint32 sub = mode == CK_UI_HEADLESS ? SDL_INIT_EVENTS : SDL_INIT_VIDEO | SDL_INIT_EVENTS;
+    if (SDL_Init(sub) != 0) {
+        ck_fail(err, errlen, CK_ERR_IO, "SDL: %s", SDL_GetError());
+        goto fail;
+    }
+    wake_event = SDL_RegisterEvents(1);
+    if (mode == CK_UI_HEADLESS) {
+        ui->surface = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_XRGB8888);
+        if (!ui->surface || !(ui->r = SDL_CreateSoftwareRenderer(ui->surface))) {
+            ck_fail(err, errlen, CK_ERR_IO, "SDL surface: %s", SDL_GetError());
+            goto fail;
+        }
+    } else {
+        Uint32 flags = mode == CK_UI_FULLSCREEN ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0;
+        ui->win = SDL_CreateWindow("Civic Kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w,
+                                   h, flags);
+        if (!ui->win || !(ui->r = SDL_CreateRenderer(ui->win, -1, SDL_RENDERER_SOFTWARE))) {
+            ck_fail(err, errlen, CK_ERR_IO, "SDL window: %s", SDL_GetError());
+            goto fail;
+        }
+        if (mode == CK_UI_FULLSCREEN)
+            SDL_ShowCursor(SDL_DISABLE);
+        SDL_GetRendererOutputSize(ui->r, &w, &h);
+        SDL_StartTextInput();
+    }
+    SDL_SetRenderDrawBlendMode(ui->r, SDL_BLENDMODE_BLEND);
+    ui->w = w;
+    ui->h = h;
+    ui->scale = (w < h ? w : h) / 1080.0;
+    if (ck_text_init(ui, err, errlen))
+        goto fail;
+    return ui;
+fail:
+    ck_ui_free(ui);
+    return NULL;
+}
+
+void ck_ui_free(struct ck_ui *ui)
+{
+    if (!ui)
+        return;
+    ck_text_deinit(ui);
+    for (size_t i = 0; i < ui->nimages; i++) {
+        free(ui->images[i].path);
+        if (ui->images[i].tex)
+            SDL_DestroyTexture(ui->images[i].tex);
+    }
+    free(ui->frame_text);
+    if (ui->r)
+        SDL_DestroyRenderer(ui->r);
+    if (ui->surface)
+        SDL_FreeSurface(ui->surface);
+    if (ui->win)
+        SDL_DestroyWindow(ui->win);
+    SDL_Quit();
+    free(ui);
+}
+
+int ck_ui_width(const struct ck_ui *ui)
+{
+    return ui->w;
+}
+
+int ck_ui_height(const struct ck_ui *ui)
+{
+    return ui->h;
+}
+
+int ck_ui_px(const struct ck_ui *ui, int design_px)
+{
+    int v = (int)(design_px * ui->scale + 0.5);
+    return design_px > 0 && v < 1 ? 1 : v;
+}
+
+/* ------------------------------------------------------------------ frame */
+
+static void set_color(struct ck_ui *ui, enum ck_color c)
+{
+    struct ck_rgba k = ck_theme_color(c);
+    SDL_SetRenderDrawColor(ui->r, k.r, k.g, k.b, k.a);
+}
+
+void ck_ui_begin(struct ck_ui *ui)
+{
+    ui->ntargets = 0;
+    ui->frame_text_len = 0;
+    set_color(ui, CK_COL_BG);
+    SDL_RenderClear(ui->r);
+}
+
+void ck_ui_end(struct ck_ui *ui)
+{
+    SDL_RenderPresent(ui->r);
+}
+
+static void remember_text(struct ck_ui *ui, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (ui->frame_text_len + n > ui->frame_text_cap) {
+        size_t cap = ui->frame_text_cap ? ui->frame_text_cap : 4096;
+        while (cap < ui->frame_text_len + n)
+            cap *= 2;
+        char *p = realloc(ui->frame_text, cap);
+        if (!p)
+            return;
+        ui->frame_text = p;
+        ui->frame_text_cap = cap;
+    }
+    memcpy(ui->frame_text + ui->frame_text_len, s, n);
+    ui->frame_text_len += n;
+}
+
+bool ck_ui_frame_has_text(const struct ck_ui *ui, const char *needle)
+{
+    for (size_t i = 0; i < ui->frame_text_len; i += strlen(ui->frame_text + i) + 1)
+        if (strstr(ui->frame_text + i, needle))
+            return true;
+    return false;
+}
+
+/* ------------------------------------------------------------------ drawing */
+
+void ck_ui_fill(struct ck_ui *ui, struct ck_rect r, enum ck_color c)
+{
+    set_color(ui, c);
+    SDL_RenderFillRect(ui->r, &(SDL_Rect){r.x, r.y, r.w, r.h});
+}
+
+/* A filled rectangle with rounded corners, drawn as horizontal spans. */
+static void fill_round(struct ck_ui *ui, struct ck_rect r, int rad, enum ck_color c)
+{
+    set_color(ui, c);
+    if (rad * 2 > r.h)
+        rad = r.h / 2;
+    if (rad * 2 > r.w)
+        rad = r.w / 2;
+    SDL_RenderFillRect(ui->r, &(SDL_Rect){r.x, r.y + rad, r.w, r.h - 2 * rad});
+    for (int i = 0; i < rad; i++) {
+        double dy = rad - i - 0.5;
+        int inset = rad - (int)(SDL_sqrt((double)rad * rad - dy * dy) + 0.5);
+        SDL_RenderFillRect(ui->r, &(SDL_Rect){r.x + inset, r.y + i, r.w - 2 * inset, 1});
+        SDL_RenderFillRect(ui->r, &(SDL_Rect){r.x + inset, r.y + r.h - 1 - i, r.w - 2 * inset, 1});
+    }
+}
+
+void ck_ui_outline(struct ck_ui *ui, struct ck_rect r, enum ck_color c, int t)
+{
+    set_color(ui, c);
+    SDL_Rect rs[4] = {{r.x, r.y, r.w, t}, {r.x, r.y + r.h - t, r.w, t},
+                      {r.x, r.y, t, r.h}, {r.x + r.w - t, r.y, t, r.h}};
+    SDL_RenderFillRects(ui->r, rs, 4);
+}
+
+int ck_ui_line_height(struct ck_ui *ui, enum ck_font f)
+{
+    return TTF_FontLineSkip(ui->fonts[f]);
+}
+
+typedef void (*line_fn)(struct ck_ui *ui, const char *s, size_t len, int lineno, void *ctx);
+
+/* Greedy line breaking at spaces; a word wider than the line breaks between code points.
+ * Calls fn for each line and returns the number of lines. */
+static int layout(struct ck_ui *ui, enum ck_font f, int width, const char *text, line_fn fn,
+                  void *ctx)
+{
+    int lines = 0;
+    int space = ck_text_measure(ui, f, " ", 1);
+    const char *p = text;
+    while (*p || p == text) {
+        const char *para_end = strchr(p, '\n');
+        if (!para_end)
+            para_end = p + strlen(p);
+        const char *line = p, *cur = p;
+        int line_w = 0;
+        while (cur < para_end) {
+            const char *word_end = memchr(cur, ' ', (size_t)(para_end - cur));
+            if (!word_end)
+                word_end = para_end;
+            int ww = ck_text_measure(ui, f, cur, (size_t)(word_end - cur));
+            if (line_w && line_w + space + ww > width) { /* the word goes to the next line */
+                if (fn)
+                    fn(ui, line, (size_t)(cur - 1 - line), lines, ctx);
+                lines++;
+                line = cur;
+                line_w = 0;
+            }
+            if (!line_w && ww > width) { /* too long for any line: split it */
+                const char *q = cur;
+                while (q < word_end) {
+                    const char *cut = q;
+                    uint32_t cp;
+                    do {
+                        const char *next = cut + ck_utf8_decode(cut, (size_t)(word_end - cut), &cp);
+                        if (cut > q && ck_text_measure(ui, f, q, (size_t)(next - q)) > width)
+                            break;
+                        cut = next;
+                    } while (cut < word_end);
+                    if (cut == word_end) {
+                        line = q;
+                        line_w = ck_text_measure(ui, f, q, (size_t)(cut - q));
+                        break;
+                    }
+                    if (fn)
+                        fn(ui, q, (size_t)(cut - q), lines, ctx);
+                    lines++;
+                    q = cut;
+                }
+            } else {
+                line_w += (line_w ? space : 0) + ww;
+            }
+            cur = word_end < para_end ? word_end + 1 : para_end;
+        }
+        if (fn)
+            fn(ui, line, (size_t)(para_end - line), lines, ctx);
+        lines++;
+        if (!*para_end)
+            break;
+        p = para_end + 1;
+    }
+    return lines;
+}
+
+struct draw_ctx {
+    struct ck_rect r;
+    enum ck_font f;
+    enum ck_color c;
+    enum ck_align align;
+    int lh;
+    int first_line; /* lines before this are skipped (field scrolling) */
+    int max_lines;
+};
+
+static void draw_line(struct ck_ui *ui, const char *s, size_t len, int lineno, void *vctx)
+{
+    struct draw_ctx *d = vctx;
+    if (lineno < d->first_line || (d->max_lines && lineno >= d->first_line + d->max_lines))
+        return;
+    int w = ck_text_measure(ui, d->f, s, len);
+    int x = d->align == CK_ALIGN_CENTER ? d->r.x + (d->r.w - w) / 2
+            : d->align == CK_ALIGN_END  ? d->r.x + d->r.w - w
+                                        : d->r.x;
+    ck_text_line(ui, d->f, d->c, x, d->r.y + (lineno - d->first_line) * d->lh, s, len);
+}
+
+int ck_ui_text(struct ck_ui *ui, struct ck_rect r, enum ck_font f, enum ck_color c,
+               enum ck_align align, const char *utf8)
+{
+    if (!utf8 || !*utf8)
+        return 0;
+    remember_text(ui, utf8);
+    struct draw_ctx d = {r, f, c, align, ck_ui_line_height(ui, f), 0, 0};
+    return layout(ui, f, r.w, utf8, draw_line, &d) * d.lh;
+}
+
+int ck_ui_text_height(struct ck_ui *ui, enum ck_font f, int width, const char *utf8)
+{
+    if (!utf8 || !*utf8)
+        return 0;
+    return layout(ui, f, width, utf8, NULL, NULL) * ck_ui_line_height(ui, f);
+}
+
+int ck_ui_text_width(struct ck_ui *ui, enum ck_font f, const char *utf8)
+{
+    return ck_text_measure(ui, f, utf8, strlen(utf8));
+}
+
+void ck_ui_bitmap(struct ck_ui *ui, struct ck_rect r, const struct ck_bitmap *bm, int quiet)
+{
+    int modules = bm->w + 2 * quiet;
+    int side = r.w < r.h ? r.w : r.h;
+    int m = side / modules;
+    if (m < 1)
+        m = 1;
+    int total = m * modules;
+    int x0 = r.x + (r.w - total) / 2, y0 = r.y + (r.h - total) / 2;
+    ck_ui_fill(ui, (struct ck_rect){x0, y0, total, total}, CK_COL_WHITE);
+    set_color(ui, CK_COL_BLACK);
+    for (int y = 0; y < bm->h; y++) {
+        for (int x = 0; x < bm->w;) {
+            if (!bm->px[y * bm->w + x]) {
+                x++;
+                continue;
+            }
+            int run = x;
+            while (run < bm->w && bm->px[y * bm->w + run])
+                run++;
+            SDL_RenderFillRect(ui->r, &(SDL_Rect){x0 + (quiet + x) * m, y0 + (quiet + y) * m,
+                                                  (run - x) * m, m});
+            x = run;
+        }
+    }
+}
+
+void ck_ui_image(struct ck_ui *ui, struct ck_rect r, const char *path)
+{
+    if (!path)
+        return;
+    struct image_entry *e = NULL;
+    for (size_t i = 0; i < ui->nimages; i++)
+        if (strcmp(ui->images[i].path, path) == 0)
+            e = &ui->images[i];
+    if (!e && ui->nimages < sizeof ui->images / sizeof ui->images[0]) {
+        e = &ui->images[ui->nimages++];
+        e->path = strdup(path);
+        SDL_Surface *s = IMG_Load(path);
+        if (s) {
+            e->tex = SDL_CreateTextureFromSurface(ui->r, s);
+            e->w = s->w;
+            e->h = s->h;
+            SDL_FreeSurface(s);
+        } else {
+            ck_warn("ui", "image %s: %s", path, IMG_GetError());
+        }
+    }
+    if (!e || !e->tex || !e->w || !e->h)
+        return;
+    double k = (double)r.w / e->w < (double)r.h / e->h ? (double)r.w / e->w : (double)r.h / e->h;
+    int w = (int)(e->w * k), h = (int)(e->h * k);
+    SDL_RenderCopy(ui->r, e->tex, NULL, &(SDL_Rect){r.x + (r.w - w) / 2, r.y + (r.h - h) / 2, w, h});
+}
+
+/* ------------------------------------------------------------------ widgets */
+
+void ck_ui_target(struct ck_ui *ui, const char *id, struct ck_rect r)
+{
+    if (ui->ntargets == CK_TARGET_MAX) {
+        ck_warn("ui", "too many targets on one screen; %s is not tappable", id);
+        return;
+    }
+    struct ck_target *t = &ui->targets[ui->ntargets++];
+    snprintf(t->id, sizeof t->id, "%s", id);
+    t->r = r;
+}
+
+static void button_colors(enum ck_button_style s, enum ck_color *bg, enum ck_color *fg,
+                          enum ck_color *border)
+{
+    switch (s) {
+    case CK_BTN_PRIMARY: *bg = CK_COL_PRIMARY, *fg = CK_COL_PRIMARY_TEXT, *border = CK_COL_PRIMARY; break;
+    case CK_BTN_CHOSEN: *bg = CK_COL_SELECTED, *fg = CK_COL_SELECTED_TEXT, *border = CK_COL_SELECTED; break;
+    case CK_BTN_DISABLED: *bg = CK_COL_BG, *fg = CK_COL_MUTED, *border = CK_COL_BORDER; break;
+    default: *bg = CK_COL_SURFACE, *fg = CK_COL_SURFACE_TEXT, *border = CK_COL_BORDER; break;
+    }
+}
+
+void ck_ui_button2(struct ck_ui *ui, const char *id, struct ck_rect r, enum ck_button_style style,
+                   const char *label, const char *detail)
+{
+    enum ck_color bg, fg, border;
+    button_colors(style, &bg, &fg, &border);
+    int rad = ck_ui_px(ui, style == CK_BTN_KEY ? 10 : 16);
+    int bw = ck_ui_px(ui, 3);
+    fill_round(ui, r, rad, border);
+    fill_round(ui, (struct ck_rect){r.x + bw, r.y + bw, r.w - 2 * bw, r.h - 2 * bw}, rad - bw, bg);
+    int pad = ck_ui_px(ui, style == CK_BTN_KEY ? 4 : 24);
+    int inner_w = r.w - 2 * pad;
+    enum ck_font lf = style == CK_BTN_KEY ? CK_FONT_BODY : CK_FONT_BUTTON;
+    int lh = ck_ui_text_height(ui, lf, inner_w, label);
+    int dh = detail && *detail ? ck_ui_text_height(ui, CK_FONT_SMALL, inner_w, detail) : 0;
+    int gap = dh ? ck_ui_px(ui, 6) : 0;
+    int y = r.y + (r.h - lh - gap - dh) / 2;
+    enum ck_align align = detail && *detail ? CK_ALIGN_START : CK_ALIGN_CENTER;
+    ck_ui_text(ui, (struct ck_rect){r.x + pad, y, inner_w, lh}, lf, fg, align, label);
+    if (dh)
+        ck_ui_text(ui, (struct ck_rect){r.x + pad, y + lh + gap, inner_w, dh}, CK_FONT_SMALL,
+                   style == CK_BTN_CHOSEN || style == CK_BTN_PRIMARY ? fg : CK_COL_MUTED, align,
+                   detail);
+    if (style != CK_BTN_DISABLED)
+        ck_ui_target(ui, id, r);
+}
+
+void ck_ui_button(struct ck_ui *ui, const char *id, struct ck_rect r, enum ck_button_style style,
+                  const char *label)
+{
+    ck_ui_button2(ui, id, r, style, label, NULL);
+}
+
+struct count_ctx {
+    int n;
+    const char *last; /* the last line, where the caret goes */
+    size_t last_len;
+};
+
+static void count_line(struct ck_ui *ui, const char *s, size_t len, int lineno, void *ctx)
+{
+    (void)ui;
+    struct count_ctx *c = ctx;
+    c->n = lineno + 1;
+    c->last = s;
+    c->last_len = len;
+}
+
+void ck_ui_field(struct ck_ui *ui, const char *id, struct ck_rect r, const char *value,
+                 const char *placeholder, bool multiline, bool error)
+{
+    int bw = ck_ui_px(ui, error ? 5 : 3);
+    ck_ui_fill(ui, r, error ? CK_COL_ERROR : CK_COL_BORDER);
+    ck_ui_fill(ui, (struct ck_rect){r.x + bw, r.y + bw, r.w - 2 * bw, r.h - 2 * bw},
+               CK_COL_SURFACE);
+    int pad = ck_ui_px(ui, 18);
+    struct ck_rect in = {r.x + pad, r.y + pad, r.w - 2 * pad, r.h - 2 * pad};
+    int lh = ck_ui_line_height(ui, CK_FONT_BODY);
+    int max_lines = multiline ? in.h / lh : 1;
+    if (max_lines < 1)
+        max_lines = 1;
+    if (!multiline)
+        in.y = r.y + (r.h - lh) / 2;
+    bool empty = !value || !*value;
+    const char *shown = empty ? placeholder : value;
+    struct count_ctx cc = {0, NULL, 0};
+    if (shown && *shown) {
+        remember_text(ui, shown);
+        layout(ui, CK_FONT_BODY, in.w, shown, count_line, &cc);
+        /* Keep the end of the text, where the caret is, in view. */
+        struct draw_ctx d = {in, CK_FONT_BODY, empty ? CK_COL_MUTED : CK_COL_SURFACE_TEXT,
+                             CK_ALIGN_START, lh, cc.n > max_lines ? cc.n - max_lines : 0,
+                             max_lines};
+        layout(ui, CK_FONT_BODY, in.w, shown, draw_line, &d);
+    }
+    if (value) { /* the caret after the last character */
+        int line = empty ? 0 : (cc.n > max_lines ? max_lines : cc.n) - 1;
+        int x = empty ? in.x : in.x + ck_text_measure(ui, CK_FONT_BODY, cc.last, cc.last_len);
+        ck_ui_fill(ui, (struct ck_rect){x + 2, in.y + line * lh + lh / 8, ck_ui_px(ui, 3),
+                                        lh * 3 / 4},
+                   CK_COL_TEXT);
+    }
+    ck_ui_target(ui, id, r);
+}
+
+/* ------------------------------------------------------------------ input */
+
+static const struct ck_target *hit(const struct ck_ui *ui, int x, int y)
+{
+    /* Later targets are drawn on top (dialogs), so search from the end. */
+    for (size_t i = ui->ntargets; i-- > 0;) {
+        const struct ck_rect *r = &ui->targets[i].r;
+        if (x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h)
+            return &ui->targets[i];
+    }
+    return NULL;
+}
+
+static enum ck_key map_key(SDL_Keycode k)
+{
+    switch (k) {
+    case SDLK_RETURN: case SDLK_KP_ENTER: return CK_KEY_ENTER;
+    case SDLK_BACKSPACE: return CK_KEY_BACKSPACE;
+    case SDLK_ESCAPE: case SDLK_AC_BACK: return CK_KEY_ESCAPE;
+    case SDLK_TAB: return CK_KEY_TAB;
+    case SDLK_UP: return CK_KEY_UP;
+    case SDLK_DOWN: return CK_KEY_DOWN;
+    case SDLK_LEFT: return CK_KEY_LEFT;
+    case SDLK_RIGHT: return CK_KEY_RIGHT;
+    case SDLK_F1: case SDLK_HELP: return CK_KEY_HELP;
+    default: return CK_KEY_NONE;
+    }
+}
+
+bool ck_ui_wait(struct ck_ui *ui, int timeout_ms, struct ck_input *in, bool *quit)
+{
+    SDL_Event ev;
+    *quit = false;
+    if (!SDL_WaitEventTimeout(&ev, timeout_ms))
+        return false;
+    switch (ev.type) {
+    case SDL_QUIT:
+        *quit = true;
+        return false;
+    case SDL_WINDOWEVENT:
+        if (ev.window.event == SDL_WINDOWEVENT_EXPOSED ||
+            ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
+            SDL_GetRendererOutputSize(ui->r, &ui->w, &ui->h);
+            ui->damaged = true;
+        }
+        return false;
+    case SDL_MOUSEBUTTONDOWN: {
+        const struct ck_target *t = hit(ui, ev.button.x, ev.button.y);
+        snprintf(ui->pressed, sizeof ui->pressed, "%s", t ? t->id : "");
+        return false;
+    }
+    case SDL_MOUSEBUTTONUP: {
+        /* Act on release, and only if the finger is still on what it pressed (WCAG 2.5.2). */
+        const struct ck_target *t = hit(ui, ev.button.x, ev.button.y);
+        bool same = t && ui->pressed[0] && strcmp(t->id, ui->pressed) == 0;
+        ui->pressed[0] = '\0';
+        if (!same)
+            return false;
+        snprintf(ui->tap_id, sizeof ui->tap_id, "%s", t->id);
+        *in = (struct ck_input){.kind = CK_IN_TAP, .id = ui->tap_id};
+        return true;
+    }
+    case SDL_TEXTINPUT:
+        snprintf(ui->text_in, sizeof ui->text_in, "%s", ev.text.text);
+        *in = (struct ck_input){.kind = CK_IN_TEXT, .text = ui->text_in};
+        return true;
+    case SDL_KEYDOWN: {
+        if (ev.key.repeat) /* no key repeat for residents (Section 508 407.4) */
+            return false;
+        enum ck_key k = map_key(ev.key.keysym.sym);
+        if (k == CK_KEY_NONE)
+            return false;
+        *in = (struct ck_input){.kind = CK_IN_KEY, .key = k};
+        return true;
+    }
+    default:
+        return false; /* wake-ups and other events just end the wait */
+    }
+}
+
+bool ck_ui_find(const struct ck_ui *ui, const char *id, struct ck_rect *r)
+{
+    for (size_t i = 0; i < ui->ntargets; i++) {
+        if (strcmp(ui->targets[i].id, id) == 0) {
+            if (r)
+                *r = ui->targets[i].r;
+            return true;
+        }
+    }
+    return false;
+}
+
+void ck_ui_each_target(const struct ck_ui *ui, void (*fn)(const char *, struct ck_rect, void *),
+                       void *ctx)
+{
+    for (size_t i = 0; i < ui->ntargets; i++)
+        fn(ui->targets[i].id, ui->targets[i].r, ctx);
+}
+
+bool ck_ui_take_damage(struct ck_ui *ui)
+{
+    bool d = ui->damaged;
+    ui->damaged = false;
+    return d;
+}
+
+void ck_ui_wake(void)
+{
+    if (wake_event == (Uint32)-1)
+        return;
+    SDL_Event ev = {.type = wake_event};
+    SDL_PushEvent(&ev);
+}
+
+/* ------------------------------------------------------------------ output */
+
+enum ck_err ck_ui_screenshot(struct ck_ui *ui, const char *path, char *err, size_t errlen)
+{
+    SDL_Surface *s = ui->surface;
+    bool own = false;
+    if (!s) {
+        s = SDL_CreateRGBSurfaceWithFormat(0, ui->w, ui->h, 32, SDL_PIXELFORMAT_XRGB8888);
+        if (!s || SDL_RenderReadPixels(ui->r, NULL, SDL_PIXELFORMAT_XRGB8888, s->pixels, s->pitch)) {
+            if (s)
+                SDL_FreeSurface(s);
+            return ck_fail(err, errlen, CK_ERR_IO, "reading the frame: %s", SDL_GetError());
+        }
+        own = true;
+    }
+    int rc = IMG_SavePNG(s, path);
+    if (own)
+        SDL_FreeSurface(s);
+    if (rc != 0)
+        return ck_fail(err, errlen, CK_ERR_IO, "%s: %s", path, IMG_GetError());
+    return CK_OK;
+}

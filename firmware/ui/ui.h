@@ -1,0 +1,176 @@
+/* ui.h: the drawing and input surface that screens use. The only layer that includes SDL.
+ *
+ * Immediate mode: a screen's draw function lays out and draws every widget each time the frame
+ * is redrawn, and each interactive widget registers a stable id ("service:pothole", "next").
+ * Input is turned into struct ck_input events (a tap on an id, typed text, a key), so screens
+ * never see SDL and a headless script drives exactly what a finger would.
+ * Everything here runs on the UI thread only. */
+#ifndef CK_UI_H
+#define CK_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/bitmap.h"
+#include "core/err.h"
+
+struct ck_ui;
+
+struct ck_rect {
+    int x, y, w, h;
+};
+
+enum ck_font {
+    CK_FONT_SMALL,   /* hints, counters */
+    CK_FONT_BODY,    /* questions, body text */
+    CK_FONT_BUTTON,  /* button labels */
+    CK_FONT_TITLE,   /* screen titles */
+    CK_FONT_HUGE,    /* the receipt code */
+    CK_FONT_COUNT
+};
+
+enum ck_align { CK_ALIGN_START, CK_ALIGN_CENTER, CK_ALIGN_END };
+
+/* Theme colours; values in theme.c, contrast-checked by tests. */
+enum ck_color {
+    CK_COL_BG,           /* page background */
+    CK_COL_TEXT,         /* body text on BG */
+    CK_COL_MUTED,        /* secondary text on BG */
+    CK_COL_HEADER,       /* header bar */
+    CK_COL_HEADER_TEXT,  /* text on the header bar */
+    CK_COL_PRIMARY,      /* primary button */
+    CK_COL_PRIMARY_TEXT, /* text on a primary button */
+    CK_COL_SURFACE,      /* secondary buttons, fields */
+    CK_COL_SURFACE_TEXT, /* text on SURFACE */
+    CK_COL_BORDER,       /* outlines of fields and buttons */
+    CK_COL_SELECTED,     /* a chosen option */
+    CK_COL_SELECTED_TEXT,
+    CK_COL_ERROR,        /* error text on BG */
+    CK_COL_ERROR_BG,     /* error banner */
+    CK_COL_ERROR_BG_TEXT,
+    CK_COL_NOTICE_BG,    /* information banner */
+    CK_COL_NOTICE_TEXT,
+    CK_COL_OVERLAY,      /* dims the page behind a dialog */
+    CK_COL_FOCUS,        /* the focus ring */
+    CK_COL_WHITE,
+    CK_COL_BLACK,
+    CK_COL_COUNT
+};
+
+enum ck_button_style {
+    CK_BTN_PRIMARY,   /* the way forward */
+    CK_BTN_SECONDARY, /* back, change, other choices */
+    CK_BTN_OPTION,    /* one of several answers, not chosen */
+    CK_BTN_CHOSEN,    /* one of several answers, chosen */
+    CK_BTN_KEY,       /* a key of an on-screen keyboard */
+    CK_BTN_DISABLED,  /* shown but not tappable */
+};
+
+enum ck_key {
+    CK_KEY_NONE,
+    CK_KEY_ENTER,
+    CK_KEY_BACKSPACE,
+    CK_KEY_ESCAPE,
+    CK_KEY_TAB,
+    CK_KEY_UP,
+    CK_KEY_DOWN,
+    CK_KEY_LEFT,
+    CK_KEY_RIGHT,
+    CK_KEY_SPACE,
+    CK_KEY_HELP,
+};
+
+enum ck_input_kind {
+    CK_IN_TAP,  /* id: the widget that was pressed and released */
+    CK_IN_TEXT, /* text: UTF-8 typed on a physical keyboard or by a script */
+    CK_IN_KEY,  /* key */
+};
+
+struct ck_input {
+    enum ck_input_kind kind;
+    const char *id;   /* CK_IN_TAP */
+    const char *text; /* CK_IN_TEXT */
+    enum ck_key key;  /* CK_IN_KEY */
+};
+
+/* How the UI shows itself. */
+enum ck_ui_mode { CK_UI_WINDOWED, CK_UI_FULLSCREEN, CK_UI_HEADLESS };
+
+/* Creates the UI: a window (or, headless, an off-screen surface with no video driver at all),
+ * the software renderer, and the fonts found through fontconfig. Returns NULL with the reason
+ * in err. */
+struct ck_ui *ck_ui_new(enum ck_ui_mode mode, int w, int h, char *err, size_t errlen);
+void ck_ui_free(struct ck_ui *ui);
+
+/* ---- frame ---- */
+
+/* Starts a frame: clears the widget registry and the list of drawn text, paints the background. */
+void ck_ui_begin(struct ck_ui *ui);
+/* Ends a frame and shows it (a no-op present when headless). */
+void ck_ui_end(struct ck_ui *ui);
+
+int ck_ui_width(const struct ck_ui *ui);
+int ck_ui_height(const struct ck_ui *ui);
+/* A length in design pixels (at 1080 px on the short side) scaled to this screen. */
+int ck_ui_px(const struct ck_ui *ui, int design_px);
+
+/* ---- drawing ---- */
+
+void ck_ui_fill(struct ck_ui *ui, struct ck_rect r, enum ck_color c);
+void ck_ui_outline(struct ck_ui *ui, struct ck_rect r, enum ck_color c, int thickness);
+/* Draws text wrapped to r.w starting at r.y; returns the height used. Long words break. */
+int ck_ui_text(struct ck_ui *ui, struct ck_rect r, enum ck_font f, enum ck_color c,
+               enum ck_align align, const char *utf8);
+/* Height that ck_ui_text would use, without drawing. */
+int ck_ui_text_height(struct ck_ui *ui, enum ck_font f, int width, const char *utf8);
+/* Width of one line of text. */
+int ck_ui_text_width(struct ck_ui *ui, enum ck_font f, const char *utf8);
+/* Height of one line in a font. */
+int ck_ui_line_height(struct ck_ui *ui, enum ck_font f);
+/* Draws a 1-bit bitmap (a QR code) scaled by an integer factor, centred in r, on white with a
+ * quiet zone of `quiet` modules. */
+void ck_ui_bitmap(struct ck_ui *ui, struct ck_rect r, const struct ck_bitmap *bm, int quiet);
+/* Draws an image file (PNG or SVG) fitted into r, centred; cached by path. */
+void ck_ui_image(struct ck_ui *ui, struct ck_rect r, const char *path);
+
+/* ---- widgets ---- */
+
+/* A button: draws it and registers id as a tap target (unless disabled). */
+void ck_ui_button(struct ck_ui *ui, const char *id, struct ck_rect r, enum ck_button_style style,
+                  const char *label);
+/* A button with a second line of smaller text under the label. */
+void ck_ui_button2(struct ck_ui *ui, const char *id, struct ck_rect r, enum ck_button_style style,
+                   const char *label, const char *detail);
+/* Registers a tap target without drawing anything. */
+void ck_ui_target(struct ck_ui *ui, const char *id, struct ck_rect r);
+/* A text field showing value (or the placeholder in muted colour when empty) with a caret. */
+void ck_ui_field(struct ck_ui *ui, const char *id, struct ck_rect r, const char *value,
+                 const char *placeholder, bool multiline, bool error);
+
+/* ---- input ---- */
+
+/* Waits for input for at most timeout_ms (-1: forever). Returns true and fills *in when there
+ * is an input for the screen; false on timeout or when the event was consumed (a press, a
+ * window change). *quit is set when the window was closed. Strings in *in stay valid until the
+ * next call. */
+bool ck_ui_wait(struct ck_ui *ui, int timeout_ms, struct ck_input *in, bool *quit);
+/* True if the last drawn frame registered a target with this id; its rect in *r. */
+bool ck_ui_find(const struct ck_ui *ui, const char *id, struct ck_rect *r);
+/* Calls fn with every registered target id of the last frame (for error messages and tests). */
+void ck_ui_each_target(const struct ck_ui *ui, void (*fn)(const char *id, struct ck_rect r, void *),
+                       void *ctx);
+/* True if some text drawn in the last frame contains needle. */
+bool ck_ui_frame_has_text(const struct ck_ui *ui, const char *needle);
+/* Set when something changed the window (expose, resize); the app redraws. */
+bool ck_ui_take_damage(struct ck_ui *ui);
+
+/* ---- output ---- */
+
+/* Writes the last frame as a PNG. */
+enum ck_err ck_ui_screenshot(struct ck_ui *ui, const char *path, char *err, size_t errlen);
+
+/* Posts a wake-up to the UI thread from any thread (a worker has news). */
+void ck_ui_wake(void);
+
+#endif
