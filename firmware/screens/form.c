@@ -229,7 +229,7 @@ static void draw_picker(struct ck_screens *sc, struct ck_ui *ui, struct ck_field
                      label);
     }
     /* the time */
-    int bh = ck_ui_px(ui, 96), bw = ck_ui_px(ui, 150);
+    int bh = ck_ui_px(ui, 96), bw = (clock.w - 2 * gap) * 3 / 10;
     int y = clock.y;
     ck_ui_text(ui, (struct ck_rect){clock.x, y, clock.w, 0}, CK_FONT_BODY, CK_COL_TEXT,
                CK_ALIGN_START, T(N_("Time")));

@@ -100,11 +100,12 @@ void ck_keyboard_draw(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect r,
                                 : sc->session.kb == KB_SYMBOLS ? SYMBOLS
                                 : sc->session.kb == KB_ACCENTS ? ACCENTS
                                                                : letter_rows(sc);
-    int kw = (r.w - 11 * gap) / 12; /* 10 keys plus room for the wide keys on row 4 */
+    /* Row 4 is the widest: shift, up to 9 keys and delete, the two wide keys 1.5 keys each. */
+    int kw = (r.w - 10 * gap) / 12;
     for (int i = 0; i < 4; i++) {
         struct ck_rect rr = {r.x, r.y + i * (kh + gap), r.w, kh};
         if (i == 3) { /* shift and delete flank the last row */
-            int wide = kw * 2;
+            int wide = kw * 3 / 2;
             if (kind != KB_CODE)
                 key(sc, ui, "shift", sc->session.shift ? "abc" : "ABC",
                     (struct ck_rect){r.x, rr.y, wide, kh}, sc->session.shift);

@@ -59,6 +59,30 @@ static void field_value(struct ck_screens *sc, const struct ck_field *f, char *o
     }
 }
 
+/* "No", or "Yes:" and the contact details given, on one line. */
+static void contact_value(struct ck_screens *sc, char *out, size_t n)
+{
+    const struct ck_session *s = &sc->session;
+    size_t used = 0;
+    for (size_t i = 0; i < s->nfields; i++) {
+        const struct ck_field *f = &s->fields[i];
+        const char *v = ck_buf_str(&f->value);
+        int w = 0;
+        if (f->kind == FIELD_UPDATES)
+            w = snprintf(out, n, "%s", strcmp(v, "yes") == 0 ? T(N_("Yes")) : T(N_("No")));
+        else if (f->kind > FIELD_UPDATES && *v && ck_session_step_active(s, i))
+            w = snprintf(out + used, n - used, "%s%s",
+                         f->kind == FIELD_LAST_NAME || out[used - 1] == ':' ? " " : ", ", v);
+        else
+            continue;
+        if (w < 0 || (size_t)w >= n - used)
+            return;
+        used += (size_t)w;
+        if (f->kind == FIELD_UPDATES && used < n - 1 && strcmp(v, "yes") == 0)
+            used += (size_t)snprintf(out + used, n - used, ":");
+    }
+}
+
 static void enter(struct ck_screens *sc)
 {
     sc->session.from_review = false;
@@ -121,6 +145,12 @@ static void event(struct ck_screens *sc, const struct ck_input *in)
         return;
     if (strcmp(in->id, "submit") == 0) {
         submit(sc);
+    } else if (strcmp(in->id, "change:contact") == 0) {
+        /* Through the updates question and, if wanted, each contact step, then back here. */
+        for (size_t i = 0; i < s->nfields; i++)
+            if (s->fields[i].kind == FIELD_UPDATES)
+                s->step = i;
+        ck_nav_go(sc, SCR_FORM);
     } else if (strcmp(in->id, "change:service") == 0) {
         ck_nav_go(sc, SCR_SERVICES);
     } else if (strcmp(in->id, "page-next") == 0) {
@@ -163,42 +193,64 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
     snprintf(rows[n].value, sizeof rows[n].value, "%s", T(s->svc->name));
     n++;
     for (size_t i = 0; i < s->nfields; i++) {
-        if (!ck_session_step_active(s, i))
+        const struct ck_field *f = &s->fields[i];
+        if (!ck_session_step_active(s, i) || f->kind > FIELD_UPDATES)
             continue;
-        field_id(&s->fields[i], rows[n].id, sizeof rows[n].id);
-        rows[n].label = T(ck_field_label(&s->fields[i]));
-        field_value(sc, &s->fields[i], rows[n].value, sizeof rows[n].value);
+        if (f->kind == FIELD_UPDATES) { /* the contact steps read back as one row */
+            snprintf(rows[n].id, sizeof rows[n].id, "change:contact");
+            rows[n].label = T(N_("Updates about this request"));
+            contact_value(sc, rows[n].value, sizeof rows[n].value);
+            n++;
+            continue;
+        }
+        field_id(f, rows[n].id, sizeof rows[n].id);
+        rows[n].label = T(ck_field_label(f));
+        field_value(sc, f, rows[n].value, sizeof rows[n].value);
         n++;
     }
-    int gap = ck_ui_px(ui, 12), pad = ck_ui_px(ui, 14);
-    int btn_w = ck_ui_px(ui, 200), btn_h = ck_ui_px(ui, 84);
-    int text_w = b.w - btn_w - 3 * pad;
-    int value_max = ck_ui_line_height(ui, CK_FONT_BODY) * 3; /* long texts show their start */
+    /* Two columns on a landscape screen, so a whole request usually fits on one page. */
+    int cols = ck_ui_width(ui) > ck_ui_height(ui) ? 2 : 1;
+    int gap = ck_ui_px(ui, 12), pad = ck_ui_px(ui, 12), cgap = ck_ui_px(ui, 24);
+    int col_w = (b.w - (cols - 1) * cgap) / cols;
+    int btn_w = ck_ui_px(ui, 190), btn_h = ck_ui_px(ui, 72);
+    int text_w = col_w - btn_w - 3 * pad;
+    int value_max = ck_ui_line_height(ui, CK_FONT_BODY) * 2; /* long texts show their start */
     int pager_h = ck_ui_px(ui, 90);
-    /* Split rows into pages that fit. */
-    int page = 0, y = 0, first_of_page[CK_FIELDS_MAX + 2] = {0}, pages = 1;
-    for (size_t i = 0; i < n; i++) {
-        int vh = ck_ui_text_height(ui, CK_FONT_BODY, text_w, *rows[i].value ? rows[i].value : "-");
-        int lh = ck_ui_text_height(ui, CK_FONT_SMALL, text_w, rows[i].label);
-        rows[i].h = lh + (vh > value_max ? value_max : vh) + 2 * pad;
-        if (rows[i].h < btn_h + 2 * pad)
-            rows[i].h = btn_h + 2 * pad;
-        if (y && y + rows[i].h > b.h - pager_h - gap) {
-            first_of_page[++page] = (int)i;
-            pages++;
-            y = 0;
+    /* Place rows column by column, page by page; a page with more rows gets a pager. */
+    int avail = b.h;
+    int page_of[CK_FIELDS_MAX + 1], col_of[CK_FIELDS_MAX + 1], y_of[CK_FIELDS_MAX + 1];
+    int pages = 1;
+    for (int pass = 0; pass < 2; pass++) {
+        int page = 0, col = 0, y = 0;
+        for (size_t i = 0; i < n; i++) {
+            int vh = ck_ui_text_height(ui, CK_FONT_BODY, text_w, *rows[i].value ? rows[i].value : "-");
+            int lh = ck_ui_text_height(ui, CK_FONT_SMALL, text_w, rows[i].label);
+            rows[i].h = lh + (vh > value_max ? value_max : vh) + 2 * pad;
+            if (rows[i].h < btn_h + 2 * pad)
+                rows[i].h = btn_h + 2 * pad;
+            if (y && y + rows[i].h > avail) {
+                y = 0;
+                if (++col == cols)
+                    col = 0, page++;
+            }
+            page_of[i] = page, col_of[i] = col, y_of[i] = y;
+            y += rows[i].h + gap;
         }
-        y += rows[i].h + gap;
+        pages = page + 1;
+        if (pages == 1)
+            break;
+        avail = b.h - pager_h - gap; /* lay out again leaving room for the pager */
     }
-    first_of_page[pages] = (int)n;
     if (s->page >= pages)
         s->page = pages - 1;
-    y = b.y;
-    for (int i = first_of_page[s->page]; i < first_of_page[s->page + 1]; i++) {
+    for (size_t i = 0; i < n; i++) {
+        if (page_of[i] != s->page)
+            continue;
         struct row *r = &rows[i];
-        ck_ui_fill(ui, (struct ck_rect){b.x, y, b.w, r->h}, CK_COL_SURFACE);
+        int x = b.x + col_of[i] * (col_w + cgap), y = b.y + y_of[i];
+        ck_ui_fill(ui, (struct ck_rect){x, y, col_w, r->h}, CK_COL_SURFACE);
         int ty = y + pad;
-        ty += ck_ui_text(ui, (struct ck_rect){b.x + pad, ty, text_w, 0}, CK_FONT_SMALL,
+        ty += ck_ui_text(ui, (struct ck_rect){x + pad, ty, text_w, 0}, CK_FONT_SMALL,
                          CK_COL_MUTED, CK_ALIGN_START, r->label);
         char shown[1024];
         snprintf(shown, sizeof shown, "%s", *r->value ? r->value : T(N_("(not given)")));
@@ -206,18 +258,17 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
             /* Cut at a character boundary and mark it: the full text is one tap away. */
             size_t keep = strlen(shown);
             while (keep > 0 && ck_ui_text_height(ui, CK_FONT_BODY, text_w, shown) > value_max) {
-                keep = keep > 40 ? keep - 40 : 0;
+                keep = keep > 24 ? keep - 24 : 0;
                 while (keep > 0 && ((unsigned char)shown[keep] & 0xC0) == 0x80)
                     keep--;
                 snprintf(shown + keep, sizeof shown - keep, "…");
             }
         }
-        ck_ui_text(ui, (struct ck_rect){b.x + pad, ty, text_w, 0}, CK_FONT_BODY, CK_COL_TEXT,
-                   CK_ALIGN_START, shown);
-        ck_ui_button(ui, r->id, (struct ck_rect){b.x + b.w - pad - btn_w, y + (r->h - btn_h) / 2,
+        ck_ui_text(ui, (struct ck_rect){x + pad, ty, text_w, 0}, CK_FONT_BODY,
+                   *r->value ? CK_COL_TEXT : CK_COL_MUTED, CK_ALIGN_START, shown);
+        ck_ui_button(ui, r->id, (struct ck_rect){x + col_w - pad - btn_w, y + (r->h - btn_h) / 2,
                                                  btn_w, btn_h},
                      CK_BTN_SECONDARY, T(N_("Change")));
-        y += r->h + gap;
     }
     ck_pager(sc, ui, (struct ck_rect){b.x, b.y + b.h - pager_h, b.w, pager_h}, s->page, pages);
 }

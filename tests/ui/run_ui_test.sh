@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One UI test: runs a headless script at one screen size against a fresh data dir, compares
+# every screenshot with its reference (tests/ui/ref/<size>/<script>--<shot>.png), and runs the
+# script's companion checks (<script>.check, a bash snippet) against the stored rows.
+# usage: run_ui_test.sh BUILD_DIR SOURCE_DIR SCRIPT SIZE
+set -euo pipefail
+build=$1 src=$2 script=$3 size=$4
+name=$(basename "$script" .ck)
+work=$(mktemp -d "/tmp/ck-ui-$name-$size-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+shots="$work/shots"
+mkdir -p "$shots" "$src/tests/ui/ref/$size"
+
+# Fixed clock, seed and zone: the same receipt codes and dates on every run.
+export CK_TEST_NOW=1795528800 CK_TEST_SEED=7 TZ=America/New_York CK_LOG_LEVEL=warn
+config="$src/assets/demo/city.json"
+[ -f "$src/tests/ui/scripts/$name.config" ] && config=$(sed "s|@SRC@|$src|g" "$src/tests/ui/scripts/$name.config")
+"$build/civic-kiosk" --headless --size "$size" --config "$config" --data-dir "$work/data" \
+    --script "$script" --screenshot-dir "$shots"
+
+fail=0
+for png in "$shots"/*.png; do
+    [ -e "$png" ] || continue
+    ref="$src/tests/ui/ref/$size/$name--$(basename "$png")"
+    if ! "$build/imgcmp" "$ref" "$png"; then
+        cp "$png" "${png%.png}_err.png" "/tmp/" 2>/dev/null || true
+        fail=1
+    fi
+done
+
+check="$src/tests/ui/scripts/$name.check"
+if [ -f "$check" ]; then
+    json=$("$build/kioskctl" --data-dir "$work/data" requests --json)
+    # shellcheck disable=SC1090
+    ( export JSON="$json" SHOTS="$shots"; source "$check" ) || { echo "stored-row checks failed for $name" >&2; fail=1; }
+fi
+exit $fail
