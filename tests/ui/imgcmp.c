@@ -24,8 +24,26 @@ static int copy_file(const char *from, const char *to)
     return fclose(out) ? 1 : 0;
 }
 
+/* Every surface this run loads or makes, freed at exit so leak checkers stay quiet. */
+static SDL_Surface *owned[8];
+static int nowned;
+
+static SDL_Surface *own(SDL_Surface *s)
+{
+    if (s && nowned < 8)
+        owned[nowned++] = s;
+    return s;
+}
+
+static void free_owned(void)
+{
+    while (nowned)
+        SDL_FreeSurface(owned[--nowned]);
+}
+
 int main(int argc, char **argv)
 {
+    atexit(free_owned);
     if (argc != 3) {
         fprintf(stderr, "usage: imgcmp REF GOT\n");
         return 2;
@@ -40,20 +58,20 @@ int main(int argc, char **argv)
         return copy_file(got_path, ref_path);
     }
     fclose(exists);
-    SDL_Surface *a0 = IMG_Load(ref_path), *b0 = IMG_Load(got_path);
+    SDL_Surface *a0 = own(IMG_Load(ref_path)), *b0 = own(IMG_Load(got_path));
     if (!a0 || !b0) {
         fprintf(stderr, "imgcmp: cannot read %s or %s: %s\n", ref_path, got_path, IMG_GetError());
         return 2;
     }
-    SDL_Surface *a = SDL_ConvertSurfaceFormat(a0, SDL_PIXELFORMAT_ABGR8888, 0);
-    SDL_Surface *b = SDL_ConvertSurfaceFormat(b0, SDL_PIXELFORMAT_ABGR8888, 0);
+    SDL_Surface *a = own(SDL_ConvertSurfaceFormat(a0, SDL_PIXELFORMAT_ABGR8888, 0));
+    SDL_Surface *b = own(SDL_ConvertSurfaceFormat(b0, SDL_PIXELFORMAT_ABGR8888, 0));
     if (a->w != b->w || a->h != b->h) {
         fprintf(stderr, "imgcmp: %s is %dx%d but %s is %dx%d\n", got_path, b->w, b->h, ref_path,
                 a->w, a->h);
         return 1;
     }
     long diff = 0;
-    SDL_Surface *err = SDL_ConvertSurfaceFormat(b, SDL_PIXELFORMAT_ABGR8888, 0);
+    SDL_Surface *err = own(SDL_ConvertSurfaceFormat(b, SDL_PIXELFORMAT_ABGR8888, 0));
     for (int y = 0; y < a->h; y++) {
         Uint8 *pa = (Uint8 *)a->pixels + y * a->pitch, *pb = (Uint8 *)b->pixels + y * b->pitch;
         Uint8 *pe = (Uint8 *)err->pixels + y * err->pitch;
