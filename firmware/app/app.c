@@ -87,6 +87,24 @@ static void collect_id(const char *id, struct ck_rect r, void *ctx)
         l->len += (size_t)n;
 }
 
+/* Touch targets must be at least this big, in screen pixels, at every size (WCAG 2.5.8's
+ * 24 px is the floor; 44 px is what the issue and Apple's guidance ask for). */
+enum { MIN_TARGET_PX = 44 };
+
+struct small_target {
+    char id[64];
+    struct ck_rect r;
+};
+
+static void find_small(const char *id, struct ck_rect r, void *ctx)
+{
+    struct small_target *s = ctx;
+    if (!s->id[0] && (r.w < MIN_TARGET_PX || r.h < MIN_TARGET_PX)) {
+        snprintf(s->id, sizeof s->id, "%s", id);
+        s->r = r;
+    }
+}
+
 static enum ck_err run_command(struct app *a, const struct ck_script_cmd *cmd, char *err,
                                size_t errlen)
 {
@@ -138,6 +156,13 @@ static enum ck_err run_command(struct app *a, const struct ck_script_cmd *cmd, c
         if (strchr(cmd->arg, '/') || cmd->arg[0] == '.')
             return ck_fail(err, errlen, CK_ERR_SCRIPT, "screenshot: \"%s\" is not a plain name",
                            cmd->arg);
+        /* Every screen a script looks at is also checked for targets too small to touch. */
+        struct small_target small = {.id = ""};
+        ck_ui_each_target(a->ui, find_small, &small);
+        if (small.id[0])
+            return ck_fail(err, errlen, CK_ERR_SCRIPT,
+                           "screenshot %s: target \"%s\" is %dx%d px, smaller than %d px",
+                           cmd->arg, small.id, small.r.w, small.r.h, MIN_TARGET_PX);
         char path[4096];
         snprintf(path, sizeof path, "%s/%s.png", a->opts->screenshot_dir, cmd->arg);
         return ck_ui_screenshot(a->ui, path, err, errlen);

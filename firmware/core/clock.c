@@ -1,6 +1,7 @@
 /* clock.c: monotonic and wall clocks with a script-controlled advance. */
 #include "core/clock.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +15,18 @@ uint64_t ck_clock_mono_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u + atomic_load(&advance_ms);
 }
 
+static pthread_once_t pin_once = PTHREAD_ONCE_INIT;
+static time_t pinned; /* CK_TEST_NOW, or 0: read once, before any thread asks */
+
+static void read_pin(void)
+{
+    const char *env = getenv("CK_TEST_NOW");
+    pinned = env && *env ? (time_t)strtoll(env, NULL, 10) : 0;
+}
+
 time_t ck_clock_wall(void)
 {
-    static time_t pinned = -1;
-    if (pinned == -1) {
-        const char *env = getenv("CK_TEST_NOW");
-        pinned = env && *env ? (time_t)strtoll(env, NULL, 10) : 0;
-    }
+    pthread_once(&pin_once, read_pin);
     if (pinned > 0) /* a pinned clock still moves with script advances, but not on its own */
         return pinned + (time_t)(atomic_load(&advance_ms) / 1000u);
     return time(NULL) + (time_t)(atomic_load(&advance_ms) / 1000u);

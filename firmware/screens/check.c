@@ -123,6 +123,21 @@ static void draw_result(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect 
                  CK_BTN_SECONDARY, T(N_("Check another code")));
 }
 
+/* What the resident typed, shown in the receipt's 3-3-4 groups so it reads like the receipt. */
+static void typed_grouped(const char *typed, char *out, size_t outlen)
+{
+    size_t n = 0, k = 0;
+    for (const char *p = typed; *p && k + 2 < outlen; p++) {
+        if (*p == '-' || *p == ' ')
+            continue;
+        if (n == 3 || n == 6)
+            out[k++] = '-';
+        out[k++] = *p;
+        n++;
+    }
+    out[k] = '\0';
+}
+
 static void draw(struct ck_screens *sc, struct ck_ui *ui)
 {
     struct ck_session *s = &sc->session;
@@ -140,12 +155,15 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
     int eh = ck_chrome_error(sc, ui, (struct ck_rect){b.x, b.y, b.w, b.h});
     b.y += eh;
     int field_h = ck_ui_px(ui, 110);
-    ck_ui_field(ui, "field:code", (struct ck_rect){b.x, b.y, b.w, field_h},
-                ck_buf_str(&s->check_code), NULL, false, s->error != NULL);
+    char shown[64];
+    typed_grouped(ck_buf_str(&s->check_code), shown, sizeof shown);
+    ck_ui_field(ui, "field:code", (struct ck_rect){b.x, b.y, b.w, field_h}, shown, NULL, false,
+                s->error != NULL);
     int top = b.y + field_h + gap;
     int kb_h = l.body.y + l.body.h - top;
-    if (kb_h > ck_ui_px(ui, 520))
-        kb_h = ck_ui_px(ui, 520);
+    int kb_max = ck_ui_px(ui, b.h > b.w ? 650 : 520);
+    if (kb_h > kb_max)
+        kb_h = kb_max;
     ck_keyboard_draw(sc, ui, (struct ck_rect){b.x, l.body.y + l.body.h - kb_h, b.w, kb_h}, KB_CODE,
                      false);
 }

@@ -191,7 +191,8 @@ static void draw_picker(struct ck_screens *sc, struct ck_ui *ui, struct ck_field
     /* month header */
     int hh = ck_ui_px(ui, 84);
     char month[64];
-    snprintf(month, sizeof month, "%s %d", ck_month_name(sc, s->cal_month), s->cal_year);
+    /* TRANSLATORS: the calendar heading: a month name, then the year. */
+    snprintf(month, sizeof month, T(N_("%s %d")), ck_month_name(sc, s->cal_month), s->cal_year);
     int lh = ck_ui_line_height(ui, CK_FONT_BUTTON);
     ck_ui_text(ui, (struct ck_rect){cal.x, cal.y + (hh - lh) / 2, cal.w, lh}, CK_FONT_BUTTON,
                CK_COL_TEXT, CK_ALIGN_CENTER, month);
@@ -290,8 +291,10 @@ static void next(struct ck_screens *sc)
     if (s->from_review) {
         /* A change from review returns there, unless the resident just asked for updates and
          * has not given contact details yet: then the contact steps follow, then review. */
+        const struct ck_field *email = ck_session_field(s, FIELD_EMAIL);
+        const struct ck_field *phone = ck_session_field(s, FIELD_PHONE);
         bool start_contact = f->kind == FIELD_UPDATES && ck_session_step_active(s, s->step + 1) &&
-                             !s->fields[s->step + 3].value.len && !s->fields[s->step + 4].value.len;
+                             !email->value.len && !phone->value.len;
         if (!start_contact) {
             ck_nav_go(sc, SCR_REVIEW);
             return;
@@ -489,7 +492,18 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
     int field_h = multiline ? ck_ui_px(ui, 200) : ck_ui_px(ui, 100);
     int counter_h = multiline ? ck_ui_line_height(ui, CK_FONT_SMALL) + gap : 0;
     int kb_h = b.h - field_h - counter_h - 2 * gap;
-    int kb_max = ck_ui_px(ui, numeric ? 430 : 520);
+    /* Portrait screens have height to spare: bigger keys are easier to hit. */
+    int kb_max = ck_ui_px(ui, (numeric ? 430 : 520) * (b.h > b.w ? 5 : 4) / 4);
+    /* Short screens with an error showing: the field gives up height before the keys drop
+     * below a comfortable touch size (52 px a row, whatever the scale). */
+    int rows = numeric ? 4 : 5;
+    int kb_min = rows * 52 + (rows - 1) * ck_ui_px(ui, 10);
+    int field_min = ck_ui_line_height(ui, CK_FONT_BODY) + ck_ui_px(ui, 40);
+    if (kb_h < kb_min && field_h > field_min) {
+        int give = kb_min - kb_h < field_h - field_min ? kb_min - kb_h : field_h - field_min;
+        field_h -= give;
+        kb_h += give;
+    }
     if (kb_h > kb_max) { /* tall screens: give the field the extra room */
         if (multiline)
             field_h += kb_h - kb_max;

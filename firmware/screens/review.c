@@ -118,9 +118,8 @@ static void submit(struct ck_screens *sc)
     snprintf(receipt, sizeof receipt, "%s", req.receipt);
     snprintf(name, sizeof name, "%s", s->svc->name);
     ck_request_deinit(&req);
-    const char *lang_copy = s->lang;
-    char lang[8];
-    snprintf(lang, sizeof lang, "%s", lang_copy);
+    char lang[sizeof s->lang];
+    memcpy(lang, s->lang, sizeof lang);
     ck_session_wipe(s, lang);
     memcpy(s->receipt, receipt, sizeof receipt);
     snprintf(s->service_name, sizeof s->service_name, "%s", name);

@@ -117,6 +117,8 @@ void ck_session_start_service(struct ck_session *s, const struct ck_service *svc
 bool ck_session_has_input(const struct ck_session *s);
 /* True when the step applies (contact fields only when the resident wants updates). */
 bool ck_session_step_active(const struct ck_session *s, size_t i);
+/* The first field of this kind, or NULL. */
+const struct ck_field *ck_session_field(const struct ck_session *s, enum ck_field_kind kind);
 /* Label (msgid, or catalog text) of a field. */
 const char *ck_field_label(const struct ck_field *f);
 /* Checks the field; returns NULL or an error msgid. */

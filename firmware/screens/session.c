@@ -210,3 +210,11 @@ enum ck_err ck_session_to_request(const struct ck_screens *sc, struct ck_request
     }
     return rc;
 }
+
+const struct ck_field *ck_session_field(const struct ck_session *s, enum ck_field_kind kind)
+{
+    for (size_t i = 0; i < s->nfields; i++)
+        if (s->fields[i].kind == kind)
+            return &s->fields[i];
+    return NULL;
+}

@@ -369,6 +369,23 @@ static void button_colors(enum ck_button_style s, enum ck_color *bg, enum ck_col
     }
 }
 
+/* The width of the longest word of s: a label whose longest word does not fit is set smaller
+ * rather than broken inside a word. */
+static int widest_word(struct ck_ui *ui, enum ck_font f, const char *s)
+{
+    int widest = 0;
+    while (*s) {
+        size_t n = strcspn(s, " \n");
+        if (n) {
+            int w = ck_text_measure(ui, f, s, n);
+            widest = w > widest ? w : widest;
+        }
+        s += n;
+        s += *s != '\0';
+    }
+    return widest;
+}
+
 void ck_ui_button2(struct ck_ui *ui, const char *id, struct ck_rect r, enum ck_button_style style,
                    const char *label, const char *detail)
 {
@@ -381,6 +398,8 @@ void ck_ui_button2(struct ck_ui *ui, const char *id, struct ck_rect r, enum ck_b
     int pad = ck_ui_px(ui, style == CK_BTN_KEY ? 4 : 24);
     int inner_w = r.w - 2 * pad;
     enum ck_font lf = style == CK_BTN_KEY ? CK_FONT_BODY : CK_FONT_BUTTON;
+    if (widest_word(ui, lf, label) > inner_w)
+        lf = CK_FONT_SMALL;
     int lh = ck_ui_text_height(ui, lf, inner_w, label);
     int dh = detail && *detail ? ck_ui_text_height(ui, CK_FONT_SMALL, inner_w, detail) : 0;
     int gap = dh ? ck_ui_px(ui, 6) : 0;
