@@ -1,6 +1,8 @@
 /* app.c: start-up wiring (config, translations, store, UI, screens), the event loop, and the
  * headless script runner. Main thread; the only file that sees every layer. */
 #include <errno.h>
+#include <jansson.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +15,9 @@
 #include "core/script.h"
 #include "platform/platform.h"
 #include "screens/screens.h"
+#include "store/outbox.h"
 #include "store/store.h"
+#include "sync/sync.h"
 
 struct app {
     const struct ck_options *opts;
@@ -22,7 +26,61 @@ struct app {
     struct ck_store *store;
     struct ck_ui *ui;
     struct ck_screens *screens;
+    struct ck_sync *sync;
+    atomic_uint sync_events; /* bits of enum ck_sync_event, set by the worker */
+    bool catalog_pending;    /* a newer catalog is cached; swap it in at rest */
 };
+
+/* ---------------------------------------------------------------- delivery worker */
+
+/* On the worker thread: note what changed and wake the UI loop. */
+static void on_sync(void *ctx, enum ck_sync_event ev)
+{
+    struct app *a = ctx;
+    atomic_fetch_or(&a->sync_events, 1u << ev);
+    ck_ui_wake();
+}
+
+/* Replaces the catalog with the one upstream last gave, if there is one and it parses. */
+static void load_cached_catalog(struct app *a)
+{
+    char *text = NULL, err[CK_ERR_LEN];
+    time_t at = 0;
+    if (ck_store_cache_get(a->store, "catalog", &text, &at, err, sizeof err))
+        return;
+    json_error_t jerr;
+    json_t *doc = json_loads(text, 0, &jerr);
+    free(text);
+    struct ck_catalog cat = {0};
+    if (doc && !ck_catalog_from_json(json_object_get(doc, "services"),
+                                     json_object_get(doc, "definitions"), &cat, err, sizeof err) &&
+        cat.n > 0) {
+        ck_catalog_free(&a->cfg.catalog);
+        a->cfg.catalog = cat;
+        ck_info("app", "catalog from upstream (%zu services, fetched %ld s ago)", cat.n,
+                (long)(ck_clock_wall() - at));
+    } else {
+        ck_catalog_free(&cat);
+        ck_warn("app", "the cached catalog cannot be used (%s); keeping the current one",
+                doc ? err : jerr.text);
+    }
+    json_decref(doc);
+}
+
+/* UI thread: act on what the worker reported. */
+static void take_sync_events(struct app *a)
+{
+    unsigned ev = atomic_exchange(&a->sync_events, 0u);
+    if (ev & (1u << CK_SYNC_EV_CATALOG))
+        a->catalog_pending = true;
+    if (a->catalog_pending && ck_screens_at_rest(a->screens)) {
+        load_cached_catalog(a);
+        a->catalog_pending = false;
+        ck_screens_invalidate(a->screens);
+    }
+    if (ev & ((1u << CK_SYNC_EV_DELIVERY) | (1u << CK_SYNC_EV_STATUS)))
+        ck_screens_sync_changed(a->screens, (ev & (1u << CK_SYNC_EV_STATUS)) != 0);
+}
 
 static const char *assets_dir(void)
 {
@@ -31,8 +89,11 @@ static const char *assets_dir(void)
 }
 
 /* Brings the frame up to date: timers first, then a redraw if anything changed. */
+static void take_sync_events(struct app *a);
+
 static void settle(struct app *a)
 {
+    take_sync_events(a);
     ck_screens_tick(a->screens, ck_clock_mono_ms());
     if (ck_screens_dirty(a->screens))
         ck_screens_draw(a->screens);
@@ -45,6 +106,7 @@ static int run_loop(struct app *a)
     ck_screens_draw(a->screens);
     for (;;) {
         uint64_t now = ck_clock_mono_ms();
+        take_sync_events(a);
         ck_screens_tick(a->screens, now);
         if (ck_ui_take_damage(a->ui))
             ck_screens_invalidate(a->screens);
@@ -169,6 +231,20 @@ static enum ck_err run_command(struct app *a, const struct ck_script_cmd *cmd, c
     }
     case CK_SCRIPT_WAIT_IDLE:
         return CK_OK; /* settle() above ran every timer and redraw that was due */
+    case CK_SCRIPT_WAIT_SYNC: {
+        /* Block on the UI's event queue, which the worker's notifications wake. */
+        uint64_t until = ck_clock_mono_ms() + 60000;
+        while (!ck_sync_idle(a->sync, 0)) {
+            if (ck_clock_mono_ms() > until)
+                return ck_fail(err, errlen, CK_ERR_SCRIPT,
+                               "wait-sync: the delivery worker is still busy after 60 s");
+            struct ck_input ignored;
+            bool quit;
+            ck_ui_wait(a->ui, 200, &ignored, &quit);
+        }
+        settle(a);
+        return CK_OK;
+    }
     case CK_SCRIPT_ADVANCE_CLOCK: {
         /* Advance in one-second steps so each timer fires at its own moment, as it would live. */
         uint64_t ms = (uint64_t)(cmd->seconds * 1000.0 + 0.5);
@@ -261,8 +337,13 @@ int ck_app_run(const struct ck_options *opts)
                             "--headless --script FILE --screenshot-dir DIR\n");
         goto out;
     }
+    load_cached_catalog(&a);
     if (!(a.screens = ck_screens_new(a.ui, &a.cfg, &a.i18n, a.store)))
         goto out;
+    if (!(a.sync = ck_sync_start(&a.cfg.upstream, db_path, a.cfg.kiosk_id, on_sync, &a, err,
+                                 sizeof err)))
+        ck_error("app", "requests will stay queued: the delivery worker did not start: %s", err);
+    ck_screens_set_sync(a.screens, a.sync);
     if (opts->lang && !ck_screens_set_lang(a.screens, opts->lang)) {
         fprintf(stderr, "civic-kiosk: --lang %s: this city does not offer that language\n",
                 opts->lang);
@@ -277,6 +358,7 @@ int ck_app_run(const struct ck_options *opts)
     else
         status = run_loop(&a);
 out:
+    ck_sync_stop(a.sync);
     ck_screens_free(a.screens);
     ck_ui_free(a.ui);
     ck_store_close(a.store);

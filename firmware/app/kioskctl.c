@@ -1,6 +1,8 @@
 /* kioskctl.c: the staff and test command line: what the kiosk's database holds.
  *   kioskctl --data-dir DIR requests [--json]
- * Reads only; never prints personal fields (name, email, phone). */
+ *   kioskctl --data-dir DIR status [--json]
+ *   kioskctl --data-dir DIR retry RECEIPT
+ * Never prints personal fields (name, email, phone); `retry` is its only write. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,12 +10,16 @@
 
 #include "core/request.h"
 #include "platform/platform.h"
+#include "store/outbox.h"
 #include "store/store.h"
 
 static void usage(FILE *out)
 {
-    fputs("usage: kioskctl [--data-dir DIR] requests [--json]\n"
+    fputs("usage: kioskctl [--data-dir DIR] requests|status [--json]\n"
+          "       kioskctl [--data-dir DIR] retry RECEIPT\n"
           "  requests   every request this kiosk holds, with its delivery state\n"
+          "  status     the delivery queue: depth, oldest, last success and error, parked\n"
+          "  retry      send a parked request again (after fixing what upstream refused)\n"
           "  --json     one JSON document instead of a table\n",
           out);
 }
@@ -36,6 +42,10 @@ static bool add_json(const struct ck_request *r, const struct ck_request_status 
                         r->address_string ? json_string(r->address_string) : json_null());
     json_object_set_new(o, "description_chars",
                         json_integer(r->description ? (json_int_t)strlen(r->description) : 0));
+    json_object_set_new(o, "last_error", st->last_error[0] ? json_string(st->last_error)
+                                                          : json_null());
+    json_object_set_new(o, "lat", r->has_latlon ? json_real(r->lat) : json_null());
+    json_object_set_new(o, "long", r->has_latlon ? json_real(r->lon) : json_null());
     json_object_set_new(o, "service_request_id",
                         st->service_request_id[0] ? json_string(st->service_request_id)
                                                   : json_null());
@@ -53,9 +63,82 @@ static bool print_row(const struct ck_request *r, const struct ck_request_status
     return true;
 }
 
+static bool add_parked(const struct ck_request *r, const struct ck_request_status *st, void *ctx)
+{
+    if (st->state == CK_OUTBOX_PARKED)
+        json_array_append_new(ctx, json_pack("{s:s,s:s,s:s,s:s}", "receipt", r->receipt,
+                                             "service_code", r->service_code, "requested_at",
+                                             r->requested_at, "message", st->last_error));
+    return true;
+}
+
+static void print_when(const char *label, time_t t, const char *detail)
+{
+    if (!t) {
+        printf("%-16s never\n", label);
+        return;
+    }
+    char when[32];
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", localtime(&t));
+    printf("%-16s %s (%ld s ago) %s\n", label, when, (long)(time(NULL) - t), detail);
+}
+
+static int show_status(struct ck_store *st, bool json)
+{
+    char err[CK_ERR_LEN];
+    struct ck_outbox_stats s;
+    json_t *parked = json_array();
+    if (ck_outbox_stats(st, &s, err, sizeof err) || ck_store_each(st, add_parked, parked, err,
+                                                                  sizeof err)) {
+        json_decref(parked);
+        return fprintf(stderr, "kioskctl: %s\n", err), 1;
+    }
+    long oldest = s.oldest_queued ? (long)(time(NULL) - s.oldest_queued) : 0;
+    if (json) {
+        json_t *doc = json_pack("{s:i,s:i,s:i,s:i,s:I,s:o,s:o,s:o}", "queued", s.queued,
+                                "awaiting_token", s.awaiting_token, "delivered", s.delivered,
+                                "parked_count", s.parked, "oldest_queued_age_s", (json_int_t)oldest,
+                                "last_success",
+                                s.last_success ? json_pack("{s:I,s:s}", "at",
+                                                           (json_int_t)s.last_success, "detail",
+                                                           s.last_success_detail)
+                                               : json_null(),
+                                "last_error",
+                                s.last_error ? json_pack("{s:I,s:s}", "at", (json_int_t)s.last_error,
+                                                         "detail", s.last_error_detail)
+                                             : json_null(),
+                                "parked", parked);
+        json_dumpf(doc, stdout, JSON_INDENT(2));
+        putchar('\n');
+        json_decref(doc);
+        return 0;
+    }
+    printf("%-16s %d (%d awaiting a number from the city)\n", "queued", s.queued,
+           s.awaiting_token);
+    if (s.queued)
+        printf("%-16s %ld s\n", "oldest queued", oldest);
+    printf("%-16s %d\n%-16s %d\n", "delivered", s.delivered, "parked", s.parked);
+    print_when("last success", s.last_success, s.last_success_detail);
+    print_when("last error", s.last_error, s.last_error_detail);
+    size_t i;
+    json_t *p;
+    json_array_foreach(parked, i, p)
+    {
+        char grouped[CK_RECEIPT_GROUPED_LEN + 1];
+        ck_receipt_group(json_string_value(json_object_get(p, "receipt")), grouped);
+        printf("parked %s %s: %s\n", grouped,
+               json_string_value(json_object_get(p, "service_code")),
+               json_string_value(json_object_get(p, "message")));
+    }
+    if (s.parked)
+        printf("fix what the city refused, then: kioskctl retry RECEIPT\n");
+    json_decref(parked);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *data_dir = NULL, *cmd = NULL;
+    const char *data_dir = NULL, *cmd = NULL, *arg = NULL;
     bool json = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--data-dir") == 0 && i + 1 < argc)
@@ -66,11 +149,17 @@ int main(int argc, char **argv)
             return usage(stdout), 0;
         else if (!cmd && argv[i][0] != '-')
             cmd = argv[i];
+        else if (cmd && !arg && argv[i][0] != '-')
+            arg = argv[i];
         else
             return fprintf(stderr, "kioskctl: unexpected %s\n", argv[i]), usage(stderr), 2;
     }
-    if (!cmd || strcmp(cmd, "requests") != 0)
+    if (!cmd || (strcmp(cmd, "requests") != 0 && strcmp(cmd, "status") != 0 &&
+                 strcmp(cmd, "retry") != 0))
         return usage(stderr), 2;
+    char code[CK_RECEIPT_LEN + 1];
+    if (strcmp(cmd, "retry") == 0 && (!arg || ck_receipt_parse(arg, code) != CK_RECEIPT_OK))
+        return fprintf(stderr, "kioskctl: retry needs a valid receipt code\n"), 2;
     char dir[4096], path[4200], err[CK_ERR_LEN];
     if (data_dir)
         snprintf(dir, sizeof dir, "%s", data_dir);
@@ -83,7 +172,14 @@ int main(int argc, char **argv)
     if (!st)
         return fprintf(stderr, "kioskctl: %s\n", err), 1;
     int status = 0;
-    if (json) {
+    if (strcmp(cmd, "status") == 0) {
+        status = show_status(st, json);
+    } else if (strcmp(cmd, "retry") == 0) {
+        if (ck_outbox_unpark(st, code, err, sizeof err))
+            status = 1;
+        else
+            printf("%s queued again; the kiosk sends it within seconds\n", arg);
+    } else if (json) {
         json_t *arr = json_array();
         if (ck_store_each(st, add_json, arr, err, sizeof err))
             status = 1;

@@ -38,6 +38,20 @@ static const struct setting SETTINGS[] = {
     {"session", "idle_seconds", S_INT, OFF(idle_seconds), 15, 900, 60, NULL},
     {"session", "warning_seconds", S_INT, OFF(warning_seconds), 10, 120, 20, NULL},
     {"location", "require_address", S_BOOL, OFF(require_address), 0, 1, 1, NULL},
+    {"location", "require_coordinates", S_BOOL, OFF(require_coordinates), 0, 1, 0, NULL},
+    {"upstream", "base_url", S_STRING, OFF(upstream.base_url), 0, 400, 0, ""},
+    {"upstream", "format", S_STRING, OFF(upstream.format), 3, 4, 0, "xml"},
+    {"upstream", "jurisdiction_id", S_STRING, OFF(upstream.jurisdiction_id), 0, 200, 0, ""},
+    {"upstream", "multivalue_style", S_STRING, OFF(upstream.multivalue_style), 6, 8, 0, "brackets"},
+    {"upstream", "receipt_attribute", S_STRING, OFF(upstream.receipt_attribute), 1, 64, 0,
+     "kiosk_receipt"},
+    {"upstream", "connect_timeout_seconds", S_INT, OFF(upstream.connect_timeout_s), 1, 60, 10, NULL},
+    {"upstream", "timeout_seconds", S_INT, OFF(upstream.timeout_s), 2, 300, 30, NULL},
+    {"upstream", "low_speed_seconds", S_INT, OFF(upstream.low_speed_s), 1, 120, 15, NULL},
+    {"upstream", "max_in_flight", S_INT, OFF(upstream.max_in_flight), 1, 16, 4, NULL},
+    {"upstream", "retry_cap_seconds", S_INT, OFF(upstream.retry_cap_s), 1, 86400, 1800, NULL},
+    {"upstream", "catalog_refresh_minutes", S_INT, OFF(upstream.catalog_refresh_min), 1, 10080,
+     60, NULL},
 };
 
 static enum ck_err apply_setting(const struct setting *s, const json_t *root, struct ck_config *cfg,
@@ -96,6 +110,58 @@ static char *resolve(const char *dir, const char *rel)
     else
         snprintf(buf, sizeof buf, "%s/%s", dir, rel);
     return strdup(buf);
+}
+
+/* The upstream settings SETTINGS cannot check alone: choices, URLs, files. */
+static enum ck_err load_upstream(const json_t *root, struct ck_config *cfg, char *err,
+                                 size_t errlen)
+{
+    struct ck_upstream *u = &cfg->upstream;
+    if (strcmp(u->format, "xml") != 0 && strcmp(u->format, "json") != 0)
+        return ck_fail(err, errlen, CK_ERR_CONFIG, "upstream.format: must be \"xml\" or \"json\"");
+    if (strcmp(u->multivalue_style, "brackets") != 0 && strcmp(u->multivalue_style, "repeat") != 0)
+        return ck_fail(err, errlen, CK_ERR_CONFIG,
+                       "upstream.multivalue_style: must be \"brackets\" or \"repeat\"");
+    size_t n = strlen(u->base_url);
+    if (n && strncmp(u->base_url, "https://", 8) != 0 && strncmp(u->base_url, "http://", 7) != 0)
+        return ck_fail(err, errlen, CK_ERR_CONFIG,
+                       "upstream.base_url: must start with https:// (or http:// on a private network)");
+    while (n && u->base_url[n - 1] == '/')
+        u->base_url[--n] = '\0';
+    if (u->timeout_s <= u->connect_timeout_s)
+        return ck_fail(err, errlen, CK_ERR_CONFIG,
+                       "upstream.timeout_seconds: must be longer than connect_timeout_seconds");
+    const json_t *up = json_object_get(root, "upstream");
+    const char *ca = json_string_value(json_object_get(up, "ca_bundle"));
+    if (ca && *ca && !(u->ca_bundle = resolve(cfg->dir, ca)))
+        return CK_ERR_NOMEM;
+    const char *pin = json_string_value(json_object_get(up, "pinned_public_key"));
+    if (pin && *pin) {
+        if (strncmp(pin, "sha256//", 8) != 0)
+            return ck_fail(err, errlen, CK_ERR_CONFIG,
+                           "upstream.pinned_public_key: must be sha256//BASE64");
+        if (!(u->pinned_pubkey = strdup(pin)))
+            return CK_ERR_NOMEM;
+    }
+    const char *keyfile = json_string_value(json_object_get(up, "api_key_file"));
+    if (keyfile && *keyfile) {
+        char *kp = resolve(cfg->dir, keyfile), *key = NULL;
+        size_t len = 0;
+        char detail[CK_ERR_LEN];
+        enum ck_err rc = kp ? ck_fs_read_all(kp, 4096, &key, &len, detail, sizeof detail)
+                            : CK_ERR_NOMEM;
+        free(kp);
+        if (rc) /* the message names the file, never the key */
+            return ck_fail(err, errlen, CK_ERR_CONFIG, "upstream.api_key_file: %s", detail);
+        while (len && (key[len - 1] == '\n' || key[len - 1] == '\r' || key[len - 1] == ' '))
+            key[--len] = '\0';
+        if (!len || strlen(key) != len) {
+            free(key);
+            return ck_fail(err, errlen, CK_ERR_CONFIG, "upstream.api_key_file: holds no key");
+        }
+        u->api_key = key;
+    }
+    return CK_OK;
 }
 
 static enum ck_err load_languages(const json_t *root, struct ck_config *cfg, char *err,
@@ -159,6 +225,16 @@ enum ck_err ck_config_load(const char *path, struct ck_config *cfg, char *err, s
             goto out;
         }
     }
+    if ((rc = load_upstream(root, cfg, detail, sizeof detail))) {
+        ck_fail(err, errlen, rc, "%s: %s", path, detail);
+        goto out;
+    }
+    const char *gaz =
+        json_string_value(json_object_get(json_object_get(root, "location"), "gazetteer"));
+    if (gaz && *gaz && !(cfg->gazetteer_path = resolve(cfg->dir, gaz))) {
+        rc = CK_ERR_NOMEM;
+        goto out;
+    }
     if (!strstr(cfg->status_url_template, "{receipt}")) {
         rc = ck_fail(err, errlen, CK_ERR_CONFIG,
                      "%s: status_url_template: must contain {receipt}", path);
@@ -212,6 +288,19 @@ void ck_config_deinit(struct ck_config *cfg)
     free(cfg->timezone);
     free(cfg->kiosk_location);
     free(cfg->status_url_template);
+    free(cfg->gazetteer_path);
+    struct ck_upstream *u = &cfg->upstream;
+    free(u->base_url);
+    free(u->format);
+    free(u->jurisdiction_id);
+    if (u->api_key) {
+        memset(u->api_key, 0, strlen(u->api_key));
+        free(u->api_key);
+    }
+    free(u->multivalue_style);
+    free(u->receipt_attribute);
+    free(u->ca_bundle);
+    free(u->pinned_pubkey);
     for (size_t i = 0; i < cfg->nlangs; i++)
         free(cfg->lang_store[i]);
     ck_catalog_free(&cfg->catalog);

@@ -12,6 +12,7 @@
 #include "core/catalog.h"
 #include "core/err.h"
 #include "core/i18n.h"
+#include "core/upstream.h"
 
 #define CK_CONFIG_MAX_BYTES (8u << 20) /* a city file larger than this is refused */
 
@@ -28,6 +29,9 @@ struct ck_config {
     int idle_seconds;
     int warning_seconds;
     bool require_address;
+    bool require_coordinates; /* refuse a free-typed address: the city needs lat/long */
+    char *gazetteer_path;     /* absolute path of the address-point CSV, or NULL */
+    struct ck_upstream upstream;
     const char *langs[CK_LANG_MAX];
     size_t nlangs;
     char *lang_store[CK_LANG_MAX];

@@ -43,6 +43,7 @@ enum ck_err ck_request_add_attr(struct ck_request *r, const char *code, const ch
     r->attrs = a;
     a[r->nattrs].code = strdup(code);
     a[r->nattrs].value = strdup(value);
+    a[r->nattrs].multi = false;
     if (!a[r->nattrs].code || !a[r->nattrs].value) {
         free(a[r->nattrs].code);
         free(a[r->nattrs].value);

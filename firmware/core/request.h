@@ -16,6 +16,7 @@
 struct ck_request_attr {
     char *code;
     char *value;
+    bool multi; /* one of the answers to a multivaluelist question */
 };
 
 enum ck_outbox_state {

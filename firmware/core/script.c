@@ -21,6 +21,7 @@ static const struct {
     {"screenshot", CK_SCRIPT_SCREENSHOT, 1},
     {"wait-idle", CK_SCRIPT_WAIT_IDLE, 0},
     {"advance-clock", CK_SCRIPT_ADVANCE_CLOCK, 3},
+    {"wait-sync", CK_SCRIPT_WAIT_SYNC, 0},
 };
 
 const char *ck_script_verb_name(enum ck_script_verb v)

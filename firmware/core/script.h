@@ -11,6 +11,8 @@
  *   screenshot <name>        write <screenshot-dir>/<name>.png
  *   wait-idle                run every pending event and timer until nothing is left to do
  *   advance-clock <seconds>  move the clocks forward and run the timers that fall due
+ *   wait-sync                wait (up to 60 s) until the delivery worker has nothing in flight
+ *                            and nothing due, then show what it changed
  * This file only parses; app/ executes. Pure C. Any thread. */
 #ifndef CK_SCRIPT_H
 #define CK_SCRIPT_H
@@ -30,6 +32,7 @@ enum ck_script_verb {
     CK_SCRIPT_SCREENSHOT,
     CK_SCRIPT_WAIT_IDLE,
     CK_SCRIPT_ADVANCE_CLOCK,
+    CK_SCRIPT_WAIT_SYNC,
 };
 
 struct ck_script_cmd {

@@ -4,7 +4,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "screens/screen_int.h"
+#include "sync/sync.h"
 
 static void enter(struct ck_screens *sc)
 {
@@ -46,6 +48,25 @@ static void lookup(struct ck_screens *sc)
     }
     s->check_found = true;
     s->check_done = true;
+    /* Ask the city for the latest status; the screen shows what the kiosk knows meanwhile. */
+    s->check_fetching = sc->sync && s->check_status.service_request_id[0];
+    s->check_asked_at = ck_clock_wall();
+    if (s->check_fetching)
+        ck_sync_fetch_status(sc->sync, code);
+}
+
+/* The worker stored a status (or gave up asking): show what the store now knows. */
+static void refresh(struct ck_screens *sc, bool status_event)
+{
+    struct ck_session *s = &sc->session;
+    if (!s->check_done)
+        return;
+    char err[CK_ERR_LEN];
+    struct ck_request_status st;
+    if (ck_store_lookup(sc->store, s->check_status.receipt, &st, err, sizeof err) == CK_OK)
+        s->check_status = st;
+    if (status_event)
+        s->check_fetching = false;
 }
 
 static void event(struct ck_screens *sc, const struct ck_input *in)
@@ -92,6 +113,70 @@ static const char *state_text(enum ck_outbox_state st)
     return "";
 }
 
+/* How long ago, in words: for "what the kiosk last heard". */
+static void age_text(struct ck_screens *sc, time_t then, char *out, size_t outlen)
+{
+    long min = (long)(ck_clock_wall() - then) / 60;
+    if (min < 2)
+        snprintf(out, outlen, "%s", T(N_("just now")));
+    else if (min < 120)
+        snprintf(out, outlen, T(N_("%ld minutes ago")), min);
+    else if (min < 48 * 60)
+        snprintf(out, outlen, T(N_("%ld hours ago")), min / 60);
+    else
+        snprintf(out, outlen, T(N_("%ld days ago")), min / (24 * 60));
+}
+
+/* The city's own status of the request: open or closed, its notes, when it last changed, and
+ * how fresh this knowledge is. Returns the height used. */
+static int draw_upstream(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect b)
+{
+    const struct ck_session *s = &sc->session;
+    const struct ck_request_status *st = &s->check_status;
+    int y = b.y, gap = ck_ui_px(ui, 16);
+    char line[768], when[96], age[64];
+    if (!st->service_request_id[0])
+        return 0;
+    if (s->check_fetching) {
+        y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_MUTED,
+                        CK_ALIGN_START, T(N_("Asking the city for the latest status…"))) + gap;
+        return y - b.y;
+    }
+    if (!st->upstream_status[0]) {
+        if (sc->sync)
+            y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_MUTED,
+                            CK_ALIGN_START,
+                            T(N_("The city could not be reached to check the status. Try again later."))) + gap;
+        return y - b.y;
+    }
+    bool closed = strcmp(st->upstream_status, "closed") == 0;
+    snprintf(line, sizeof line, "%s", closed ? T(N_("Status at the city: Closed (the work is done)"))
+                                             : T(N_("Status at the city: Open (not finished yet)")));
+    y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BUTTON, CK_COL_TEXT,
+                    CK_ALIGN_START, line) + gap;
+    if (st->status_notes[0]) {
+        snprintf(line, sizeof line, T(N_("Notes from the city: %s")), st->status_notes);
+        y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_TEXT,
+                        CK_ALIGN_START, line) + gap;
+    }
+    if (st->upstream_updated[0]) {
+        ck_format_datetime(sc, st->upstream_updated, when, sizeof when);
+        snprintf(line, sizeof line, T(N_("Last updated by the city: %s")), when);
+        y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_TEXT,
+                        CK_ALIGN_START, line) + gap;
+    }
+    age_text(sc, st->status_fetched_at, age, sizeof age);
+    if (st->status_fetched_at < s->check_asked_at)
+        snprintf(line, sizeof line,
+                 T(N_("The city could not be reached just now. This is what the kiosk last heard, %s.")),
+                 age);
+    else
+        snprintf(line, sizeof line, T(N_("Checked with the city %s.")), age);
+    y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_SMALL, CK_COL_MUTED,
+                    CK_ALIGN_START, line) + gap;
+    return y - b.y;
+}
+
 static void draw_result(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect b)
 {
     struct ck_request_status *st = &sc->session.check_status;
@@ -119,6 +204,7 @@ static void draw_result(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect 
         y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_TEXT,
                         CK_ALIGN_START, line) + gap;
     }
+    y += draw_upstream(sc, ui, (struct ck_rect){b.x, y, b.w, 0}) ;
     ck_ui_button(ui, "check-again", (struct ck_rect){b.x, y, ck_ui_px(ui, 520), ck_ui_px(ui, 100)},
                  CK_BTN_SECONDARY, T(N_("Check another code")));
 }
@@ -168,4 +254,4 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
                      false);
 }
 
-const struct ck_screen ck_scr_check = {"check", enter, event, draw};
+const struct ck_screen ck_scr_check = {"check", enter, event, draw, refresh};

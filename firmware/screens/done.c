@@ -96,4 +96,4 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
     }
 }
 
-const struct ck_screen ck_scr_done = {"done", enter, event, draw};
+const struct ck_screen ck_scr_done = {"done", enter, event, draw, NULL};

@@ -192,6 +192,24 @@ void ck_screens_invalidate(struct ck_screens *sc)
     sc->dirty = true;
 }
 
+void ck_screens_set_sync(struct ck_screens *sc, struct ck_sync *sync)
+{
+    sc->sync = sync;
+}
+
+void ck_screens_sync_changed(struct ck_screens *sc, bool status_event)
+{
+    if (SCREENS[sc->cur]->refresh) {
+        SCREENS[sc->cur]->refresh(sc, status_event);
+        sc->dirty = true;
+    }
+}
+
+bool ck_screens_at_rest(const struct ck_screens *sc)
+{
+    return sc->cur == SCR_WELCOME && sc->dialog == DLG_NONE;
+}
+
 const char *ck_screens_name(const struct ck_screens *sc)
 {
     if (sc->dialog == DLG_IDLE)

@@ -5,6 +5,7 @@
 
 #include "core/log.h"
 #include "screens/screen_int.h"
+#include "sync/sync.h"
 
 /* A readable tap id for a field: its attribute code, or the name of the fixed field. */
 static void field_id(const struct ck_field *f, char *out, size_t n)
@@ -113,6 +114,7 @@ static void submit(struct ck_screens *sc)
         return;
     }
     ck_info("review", "request %s saved for service %s", req.receipt, req.service_code);
+    ck_sync_kick(sc->sync); /* deliver it now if the city can be reached */
     /* The done screen needs only the code and the service: the answers leave memory now. */
     char receipt[CK_RECEIPT_LEN + 1], name[128];
     snprintf(receipt, sizeof receipt, "%s", req.receipt);
@@ -272,4 +274,4 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
     ck_pager(sc, ui, (struct ck_rect){b.x, b.y + b.h - pager_h, b.w, pager_h}, s->page, pages);
 }
 
-const struct ck_screen ck_scr_review = {"review", enter, event, draw};
+const struct ck_screen ck_scr_review = {"review", enter, event, draw, NULL};

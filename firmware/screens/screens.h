@@ -37,6 +37,16 @@ void ck_screens_invalidate(struct ck_screens *sc);
 /* The current screen's name ("welcome", "services", "form", "review", "done", "check"), or the
  * dialog's when one is open ("idle-warning", "cancel-confirm"). */
 const char *ck_screens_name(const struct ck_screens *sc);
+/* Hands the screens the delivery worker (may be NULL): Submit kicks it, "Check a request"
+ * asks it for the upstream status. */
+struct ck_sync;
+void ck_screens_set_sync(struct ck_screens *sc, struct ck_sync *sync);
+/* The worker changed something (a delivery, or the answer to a status request: status_event):
+ * the current screen re-reads what it shows. */
+void ck_screens_sync_changed(struct ck_screens *sc, bool status_event);
+/* True when no resident is in the middle of something (the welcome screen, no dialog). */
+bool ck_screens_at_rest(const struct ck_screens *sc);
+
 /* Sets the session language (a code the kiosk offers); false if it does not offer it. */
 bool ck_screens_set_lang(struct ck_screens *sc, const char *lang);
 

@@ -129,4 +129,4 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
              sc->session.page, pages);
 }
 
-const struct ck_screen ck_scr_services = {"services", enter, event, draw};
+const struct ck_screen ck_scr_services = {"services", enter, event, draw, NULL};

@@ -93,4 +93,4 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
     }
 }
 
-const struct ck_screen ck_scr_welcome = {"welcome", enter, event, draw};
+const struct ck_screen ck_scr_welcome = {"welcome", enter, event, draw, NULL};

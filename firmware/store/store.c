@@ -12,11 +12,8 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "platform/platform.h"
+#include "store/store_int.h"
 
-struct ck_store {
-    sqlite3 *db;
-    sqlite3_stmt *ins_request, *ins_attr, *ins_outbox, *has_receipt;
-};
 
 /* Migrations: MIGRATIONS[i] takes the schema from version i to i+1. Never edit a shipped one. */
 static const char *const MIGRATIONS[] = {
@@ -56,6 +53,26 @@ static const char *const MIGRATIONS[] = {
     "  id INTEGER PRIMARY KEY,"
     "  rating INTEGER NOT NULL CHECK(rating BETWEEN 1 AND 5),"
     "  day TEXT NOT NULL"
+    ");",
+    /* 2: delivery upstream. unknown_outcome: an attempt may have reached upstream, so look
+     * for the request there before posting it again. The upstream status, as last fetched,
+     * for "Check a request". The catalog as upstream last gave it. */
+    "ALTER TABLE outbox ADD COLUMN unknown_outcome INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE outbox ADD COLUMN delivered_at INTEGER;"
+    "ALTER TABLE outbox ADD COLUMN upstream_status TEXT;"
+    "ALTER TABLE outbox ADD COLUMN status_notes TEXT;"
+    "ALTER TABLE outbox ADD COLUMN upstream_updated TEXT;"
+    "ALTER TABLE outbox ADD COLUMN status_fetched_at INTEGER;"
+    "CREATE TABLE catalog_cache("
+    "  name TEXT PRIMARY KEY,"
+    "  body TEXT NOT NULL,"
+    "  fetched_at INTEGER NOT NULL"
+    ");"
+    "ALTER TABLE request_attributes ADD COLUMN multi INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE sync_log("
+    "  key TEXT PRIMARY KEY,"  /* last_success, last_error */
+    "  detail TEXT,"
+    "  at INTEGER NOT NULL"
     ");",
 };
 
@@ -153,7 +170,7 @@ struct ck_store *ck_store_open(const char *path, char *err, size_t errlen)
                 " created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 err, errlen) ||
         prepare(st, &st->ins_attr,
-                "INSERT INTO request_attributes(request_id, ord, code, value) VALUES(?,?,?,?)",
+                "INSERT INTO request_attributes(request_id, ord, code, value, multi) VALUES(?,?,?,?,?)",
                 err, errlen) ||
         prepare(st, &st->ins_outbox,
                 "INSERT INTO outbox(request_id, state, updated_at) VALUES(?, 'queued', ?)", err,
@@ -255,6 +272,7 @@ enum ck_err ck_store_submit(struct ck_store *st, const char *kiosk_id, struct ck
         sqlite3_bind_int(s, 2, (int)i);
         sqlite3_bind_text(s, 3, req->attrs[i].code, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 4, req->attrs[i].value, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 5, req->attrs[i].multi);
         if (step_done(s) != SQLITE_OK) {
             rc = db_fail(st, err, errlen, "saving an answer");
             goto rollback;
@@ -292,7 +310,8 @@ static char *dup_col(sqlite3_stmt *s, int col)
 
 #define STATUS_COLS                                                                            \
     "r.receipt, r.service_code, r.service_name, r.requested_at, o.state, o.service_request_id," \
-    " o.last_error, o.attempts, o.updated_at"
+    " o.last_error, o.attempts, o.updated_at, o.delivered_at, o.upstream_status, o.status_notes," \
+    " o.upstream_updated, o.status_fetched_at"
 
 static void read_status(sqlite3_stmt *s, int c, struct ck_request_status *out)
 {
@@ -308,6 +327,11 @@ static void read_status(sqlite3_stmt *s, int c, struct ck_request_status *out)
     copy_col(s, c + 6, out->last_error, sizeof out->last_error);
     out->attempts = sqlite3_column_int(s, c + 7);
     out->updated_at = (time_t)sqlite3_column_int64(s, c + 8);
+    out->delivered_at = (time_t)sqlite3_column_int64(s, c + 9);
+    copy_col(s, c + 10, out->upstream_status, sizeof out->upstream_status);
+    copy_col(s, c + 11, out->status_notes, sizeof out->status_notes);
+    copy_col(s, c + 12, out->upstream_updated, sizeof out->upstream_updated);
+    out->status_fetched_at = (time_t)sqlite3_column_int64(s, c + 13);
 }
 
 enum ck_err ck_store_lookup(struct ck_store *st, const char *receipt, struct ck_request_status *out,
@@ -336,15 +360,18 @@ static enum ck_err load_attrs(struct ck_store *st, struct ck_request *req, char 
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db,
-                           "SELECT code, value FROM request_attributes WHERE request_id=?"
+                           "SELECT code, value, multi FROM request_attributes WHERE request_id=?"
                            " ORDER BY ord",
                            -1, &s, NULL) != SQLITE_OK)
         return db_fail(st, err, errlen, "reading answers");
     sqlite3_bind_int64(s, 1, req->id);
     enum ck_err rc = CK_OK;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW)
+    while (!rc && sqlite3_step(s) == SQLITE_ROW) {
         rc = ck_request_add_attr(req, (const char *)sqlite3_column_text(s, 0),
                                  (const char *)sqlite3_column_text(s, 1));
+        if (!rc)
+            req->attrs[req->nattrs - 1].multi = sqlite3_column_int(s, 2) != 0;
+    }
     sqlite3_finalize(s);
     return rc;
 }

@@ -16,7 +16,7 @@
 
 struct ck_store;
 
-#define CK_STORE_SCHEMA_VERSION 1
+#define CK_STORE_SCHEMA_VERSION 2
 
 /* Opens (creating if needed) the database at path and migrates it to the current schema.
  * Returns NULL with the reason in err. */
@@ -43,6 +43,11 @@ struct ck_request_status {
     char last_error[256];
     int attempts;
     time_t updated_at;
+    time_t delivered_at;         /* 0 until delivered */
+    char upstream_status[16];    /* "open"/"closed" as last fetched, or "" */
+    char status_notes[512];
+    char upstream_updated[40];   /* upstream's updated_datetime, as it gave it */
+    time_t status_fetched_at;    /* when the kiosk last asked upstream; 0 if never */
 };
 
 /* Looks up a canonical receipt code. CK_ERR_NOT_FOUND when this kiosk has no such request. */
