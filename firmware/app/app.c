@@ -15,6 +15,7 @@
 #include "core/script.h"
 #include "platform/platform.h"
 #include "screens/screens.h"
+#include "store/gazetteer.h"
 #include "store/outbox.h"
 #include "store/store.h"
 #include "sync/sync.h"
@@ -24,6 +25,7 @@ struct app {
     struct ck_config cfg;
     struct ck_i18n i18n;
     struct ck_store *store;
+    struct ck_gazetteer *gazetteer; /* address suggestions; NULL: addresses are free text */
     struct ck_ui *ui;
     struct ck_screens *screens;
     struct ck_sync *sync;
@@ -233,8 +235,10 @@ static enum ck_err run_command(struct app *a, const struct ck_script_cmd *cmd, c
         return CK_OK; /* settle() above ran every timer and redraw that was due */
     case CK_SCRIPT_WAIT_SYNC: {
         /* Block on the UI's event queue, which the worker's notifications wake. */
+        /* Idle: nothing in flight and no retry due within the longest backoff. */
         uint64_t until = ck_clock_mono_ms() + 60000;
-        while (!ck_sync_idle(a->sync, 0)) {
+        int horizon = a->cfg.upstream.retry_cap_s + 1;
+        while (!ck_sync_idle(a->sync, horizon)) {
             if (ck_clock_mono_ms() > until)
                 return ck_fail(err, errlen, CK_ERR_SCRIPT,
                                "wait-sync: the delivery worker is still busy after 60 s");
@@ -330,6 +334,11 @@ int ck_app_run(const struct ck_options *opts)
         fprintf(stderr, "civic-kiosk: database: %s\n", err);
         goto out;
     }
+    char gazetteer_db[4200];
+    snprintf(gazetteer_db, sizeof gazetteer_db, "%s/gazetteer.db", data_dir);
+    if (a.cfg.gazetteer_path && !(a.gazetteer = ck_gazetteer_open(
+                                      gazetteer_db, a.cfg.gazetteer_path, err, sizeof err)))
+        ck_error("app", "no address suggestions, addresses are typed freely: %s", err);
     if (!(a.ui = ck_ui_new(opts->mode, opts->width, opts->height, err, sizeof err))) {
         fprintf(stderr, "civic-kiosk: display: %s\n", err);
         if (opts->mode != CK_UI_HEADLESS)
@@ -344,6 +353,7 @@ int ck_app_run(const struct ck_options *opts)
                                  sizeof err)))
         ck_error("app", "requests will stay queued: the delivery worker did not start: %s", err);
     ck_screens_set_sync(a.screens, a.sync);
+    ck_screens_set_gazetteer(a.screens, a.gazetteer);
     if (opts->lang && !ck_screens_set_lang(a.screens, opts->lang)) {
         fprintf(stderr, "civic-kiosk: --lang %s: this city does not offer that language\n",
                 opts->lang);
@@ -360,6 +370,7 @@ int ck_app_run(const struct ck_options *opts)
 out:
     ck_sync_stop(a.sync);
     ck_screens_free(a.screens);
+    ck_gazetteer_close(a.gazetteer);
     ck_ui_free(a.ui);
     ck_store_close(a.store);
     ck_i18n_deinit(&a.i18n);

@@ -12,7 +12,8 @@
  *   wait-idle                run every pending event and timer until nothing is left to do
  *   advance-clock <seconds>  move the clocks forward and run the timers that fall due
  *   wait-sync                wait (up to 60 s) until the delivery worker has nothing in flight
- *                            and nothing due, then show what it changed
+ *                            and no retry due within the longest backoff, then show what it
+ *                            changed
  * This file only parses; app/ executes. Pure C. Any thread. */
 #ifndef CK_SCRIPT_H
 #define CK_SCRIPT_H

@@ -50,7 +50,7 @@ static void lookup(struct ck_screens *sc)
     s->check_done = true;
     /* Ask the city for the latest status; the screen shows what the kiosk knows meanwhile. */
     s->check_fetching = sc->sync && s->check_status.service_request_id[0];
-    s->check_asked_at = ck_clock_wall();
+    s->check_asked_at = s->check_status.status_fetched_at; /* unchanged after = not reached */
     if (s->check_fetching)
         ck_sync_fetch_status(sc->sync, code);
 }
@@ -166,14 +166,15 @@ static int draw_upstream(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect
                         CK_ALIGN_START, line) + gap;
     }
     age_text(sc, st->status_fetched_at, age, sizeof age);
-    if (st->status_fetched_at < s->check_asked_at)
+    if (st->status_fetched_at == s->check_asked_at)
         snprintf(line, sizeof line,
-                 T(N_("The city could not be reached just now. This is what the kiosk last heard, %s.")),
+                 T(N_("The city could not be reached just now. This is what the kiosk last heard from it (%s).")),
                  age);
     else
         snprintf(line, sizeof line, T(N_("Checked with the city %s.")), age);
-    y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_SMALL, CK_COL_MUTED,
-                    CK_ALIGN_START, line) + gap;
+    bool stale = st->status_fetched_at == s->check_asked_at;
+    y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, stale ? CK_FONT_BODY : CK_FONT_SMALL,
+                    stale ? CK_COL_TEXT : CK_COL_MUTED, CK_ALIGN_START, line) + gap;
     return y - b.y;
 }
 
@@ -183,6 +184,8 @@ static void draw_result(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect 
     char grouped[CK_RECEIPT_GROUPED_LEN + 1], line[512], when[96];
     ck_receipt_group(st->receipt, grouped);
     int y = b.y, gap = ck_ui_px(ui, 20);
+    bool wide = b.w > b.h * 3 / 2;
+    int full_w = b.w;
     y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_HUGE, CK_COL_TEXT,
                     CK_ALIGN_START, grouped) + gap;
     snprintf(line, sizeof line, T(N_("Problem: %s")), T(st->service_name));
@@ -193,6 +196,8 @@ static void draw_result(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect 
     y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_TEXT,
                     CK_ALIGN_START, line) + gap;
     int pad = ck_ui_px(ui, 20);
+    if (wide)
+        b.w = (full_w - gap) / 2;
     const char *state = T(state_text(st->state));
     int th = ck_ui_text_height(ui, CK_FONT_BODY, b.w - 2 * pad, state);
     ck_ui_fill(ui, (struct ck_rect){b.x, y, b.w, th + 2 * pad}, CK_COL_NOTICE_BG);
@@ -204,9 +209,13 @@ static void draw_result(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect 
         y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_TEXT,
                         CK_ALIGN_START, line) + gap;
     }
-    y += draw_upstream(sc, ui, (struct ck_rect){b.x, y, b.w, 0}) ;
-    ck_ui_button(ui, "check-again", (struct ck_rect){b.x, y, ck_ui_px(ui, 520), ck_ui_px(ui, 100)},
-                 CK_BTN_SECONDARY, T(N_("Check another code")));
+    /* The city's side: beside the kiosk's on wide screens, below it on tall ones. */
+    if (wide) {
+        int col = (full_w - gap) / 2;
+        draw_upstream(sc, ui, (struct ck_rect){b.x + col + gap, b.y + ck_ui_line_height(ui, CK_FONT_HUGE) + gap, col, 0});
+    } else {
+        draw_upstream(sc, ui, (struct ck_rect){b.x, y, b.w, 0});
+    }
 }
 
 /* What the resident typed, shown in the receipt's 3-3-4 groups so it reads like the receipt. */
@@ -228,8 +237,8 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
 {
     struct ck_session *s = &sc->session;
     struct ck_layout l = ck_chrome(sc, ui, T(N_("Check a request")));
-    ck_chrome_footer(sc, ui, &l, T(N_("Back")), true, s->check_done ? NULL : "lookup",
-                     T(N_("Check")));
+    ck_chrome_footer(sc, ui, &l, T(N_("Back")), true, s->check_done ? "check-again" : "lookup",
+                     s->check_done ? T(N_("Check another code")) : T(N_("Check")));
     struct ck_rect b = l.body;
     if (s->check_done) {
         draw_result(sc, ui, b);

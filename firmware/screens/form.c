@@ -1,11 +1,13 @@
 /* form.c: one question a page: each attribute of the service by its datatype, then the
- * location, a description, and contact details only if the resident wants updates. */
+ * location (with suggestions from the city's address list, when it has one), a description,
+ * and contact details only if the resident wants updates. UI thread only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/utf8.h"
 #include "core/validate.h"
 #include "screens/screen_int.h"
@@ -262,6 +264,205 @@ static void draw_picker(struct ck_screens *sc, struct ck_ui *ui, struct ck_field
     }
 }
 
+/* ---- the address step: suggestions from the city's address list ---- */
+
+void ck_screens_set_gazetteer(struct ck_screens *sc, struct ck_gazetteer *g)
+{
+    sc->gazetteer = g;
+    sc->session.suggest_fresh = false;
+}
+
+/* Searches again when the typed text changed since the last search. Runs per keystroke on this
+ * thread: the gazetteer answers in a few milliseconds (tests/bench/bench_gazetteer.c). */
+static void refresh_suggestions(struct ck_screens *sc, const struct ck_field *f)
+{
+    struct ck_session *s = &sc->session;
+    const char *v = ck_buf_str(&f->value);
+    if (!sc->gazetteer || (s->suggest_fresh && strcmp(v, s->suggest_for) == 0))
+        return;
+    s->nsuggest = 0;
+    s->suggest_fresh = strlen(v) < sizeof s->suggest_for;
+    if (!s->suggest_fresh)
+        return; /* longer than any address: nothing to suggest */
+    snprintf(s->suggest_for, sizeof s->suggest_for, "%s", v);
+    if (ck_utf8_count(v) >= 2 && !ck_session_address_chosen(s) &&
+        ck_gazetteer_search(sc->gazetteer, v, s->suggest, CK_SUGGEST_MAX, &s->nsuggest)) {
+        /* A broken index (logged by the gazetteer) must not lock residents out: from here on
+         * the address is free text, as in a city without a list. */
+        ck_warn("form", "address suggestions are off until the kiosk restarts");
+        sc->gazetteer = NULL;
+    }
+}
+
+/* A tapped suggestion fills the field ("120 Main Street, 08071") and keeps its coordinates. */
+static void choose_suggestion(struct ck_screens *sc, struct ck_field *f, const char *n)
+{
+    struct ck_session *s = &sc->session;
+    char *end;
+    unsigned long i = strtoul(n, &end, 10);
+    if (*end || i < 1 || i > s->nsuggest)
+        return;
+    const struct ck_address *a = &s->suggest[i - 1];
+    snprintf(s->chosen, sizeof s->chosen, "%s%s%s", a->address, a->zip[0] ? ", " : "", a->zip);
+    ck_buf_set(&f->value, s->chosen);
+    s->has_latlon = true;
+    s->lat = a->lat;
+    s->lon = a->lon;
+    s->error = NULL;
+    s->shift = false;
+    refresh_suggestions(sc, f);
+}
+
+/* A check mark drawn with squares (the UI font has no such glyph), filling r. */
+static void draw_check(struct ck_ui *ui, struct ck_rect r, enum ck_color c)
+{
+    const int pts[3][2] = {{15, 52}, {40, 76}, {86, 24}}; /* percent of the box */
+    int t = r.w / 8 > 2 ? r.w / 8 : 2;
+    for (int seg = 0; seg < 2; seg++) {
+        int x0 = r.x + r.w * pts[seg][0] / 100, y0 = r.y + r.h * pts[seg][1] / 100;
+        int x1 = r.x + r.w * pts[seg + 1][0] / 100, y1 = r.y + r.h * pts[seg + 1][1] / 100;
+        int steps = abs(x1 - x0) > abs(y1 - y0) ? abs(x1 - x0) : abs(y1 - y0);
+        for (int i = 0; i <= steps; i++) {
+            int x = x0 + (x1 - x0) * i / (steps ? steps : 1);
+            int y = y0 + (y1 - y0) * i / (steps ? steps : 1);
+            ck_ui_fill(ui, (struct ck_rect){x - t / 2, y - t / 2, t, t}, c);
+        }
+    }
+}
+
+/* The chosen address: a panel in the chosen colours with a check mark. Returns its height. */
+static int draw_chosen(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect r)
+{
+    int pad = ck_ui_px(ui, 20), mark = ck_ui_px(ui, 56);
+    int tw = r.w - 3 * pad - mark;
+    const char *head = T(N_("Chosen from the city's address list"));
+    int h1 = ck_ui_text_height(ui, CK_FONT_SMALL, tw, head);
+    int h2 = ck_ui_text_height(ui, CK_FONT_BUTTON, tw, sc->session.chosen);
+    int h = h1 + ck_ui_px(ui, 4) + h2 + 2 * pad;
+    if (h < mark + 2 * pad)
+        h = mark + 2 * pad;
+    ck_ui_fill(ui, (struct ck_rect){r.x, r.y, r.w, h}, CK_COL_SELECTED);
+    draw_check(ui, (struct ck_rect){r.x + pad, r.y + (h - mark) / 2, mark, mark},
+               CK_COL_SELECTED_TEXT);
+    int x = r.x + 2 * pad + mark, y = r.y + (h - h1 - ck_ui_px(ui, 4) - h2) / 2;
+    ck_ui_text(ui, (struct ck_rect){x, y, tw, h1}, CK_FONT_SMALL, CK_COL_SELECTED_TEXT,
+               CK_ALIGN_START, head);
+    ck_ui_text(ui, (struct ck_rect){x, y + h1 + ck_ui_px(ui, 4), tw, h2}, CK_FONT_BUTTON,
+               CK_COL_SELECTED_TEXT, CK_ALIGN_START, sc->session.chosen);
+    return h;
+}
+
+/* One suggestion: the address at the start, its ZIP at the end when there is room. */
+static void draw_suggestion(struct ck_ui *ui, const char *id, struct ck_rect r,
+                            const struct ck_address *a)
+{
+    ck_ui_button(ui, id, r, CK_BTN_OPTION, "");
+    int pad = ck_ui_px(ui, 24);
+    int inner = r.w - 2 * pad;
+    int zw = a->zip[0] ? ck_ui_text_width(ui, CK_FONT_SMALL, a->zip) + 2 : 0;
+    int room = zw ? inner - zw - pad : inner;
+    enum ck_font font = CK_FONT_BODY;
+    if (ck_ui_text_height(ui, font, room, a->address) > ck_ui_line_height(ui, font))
+        font = CK_FONT_SMALL;
+    if (zw && ck_ui_text_height(ui, font, room, a->address) > ck_ui_line_height(ui, font))
+        zw = 0, room = inner; /* the whole address matters more than its ZIP */
+    int lh = ck_ui_text_height(ui, font, room, a->address);
+    ck_ui_text(ui, (struct ck_rect){r.x + pad, r.y + (r.h - lh) / 2, room, lh}, font,
+               CK_COL_SURFACE_TEXT, CK_ALIGN_START, a->address);
+    if (zw) {
+        int zh = ck_ui_line_height(ui, CK_FONT_SMALL);
+        ck_ui_text(ui, (struct ck_rect){r.x + r.w - pad - zw, r.y + (r.h - zh) / 2, zw, zh},
+                   CK_FONT_SMALL, CK_COL_MUTED, CK_ALIGN_END, a->zip);
+    }
+}
+
+/* The height a suggestion keeps, whatever the screen: a comfortable touch target. */
+static int suggest_row_min(struct ck_ui *ui)
+{
+    return ck_ui_px(ui, 64) > 48 ? ck_ui_px(ui, 64) : 48;
+}
+
+/* The list in r: the chosen address, or up to CK_SUGGEST_MAX suggestions, or a word on what
+ * will show here. Rows keep one height whatever their number, so nothing jumps as one types. */
+static void draw_suggestions(struct ck_screens *sc, struct ck_ui *ui, const struct ck_field *f,
+                             struct ck_rect r)
+{
+    struct ck_session *s = &sc->session;
+    int gap = ck_ui_px(ui, 12);
+    /* Lines are measured word by word; a little slack keeps the drawn line inside r. */
+    int text_w = r.w - ck_ui_px(ui, 12);
+    if (ck_session_address_chosen(s)) {
+        int h = draw_chosen(sc, ui, r) + gap;
+        ck_ui_text(ui, (struct ck_rect){r.x, r.y + h, text_w, 0}, CK_FONT_SMALL, CK_COL_MUTED,
+                   CK_ALIGN_START, T(N_("To choose another address, delete this one and type.")));
+        return;
+    }
+    if (!s->nsuggest) {
+        const char *say = ck_utf8_count(ck_buf_str(&f->value)) < 2
+                              ? N_("Start typing: addresses from the city's list that match will "
+                                   "show here.")
+                          : sc->cfg->require_coordinates
+                              ? N_("No address in the city's list matches. Check the house number "
+                                   "and street, or ask staff for help.")
+                              : N_("No address in the city's list matches. You can go on with the "
+                                   "address or corner as you typed it.");
+        ck_ui_text(ui, (struct ck_rect){r.x, r.y, text_w, 0}, CK_FONT_SMALL, CK_COL_MUTED,
+                   CK_ALIGN_START, T(say));
+        return;
+    }
+    const char *head = T(N_("Tap your address if it is here:"));
+    int hh = ck_ui_text_height(ui, CK_FONT_SMALL, text_w, head) + ck_ui_px(ui, 8);
+    int avail = r.h - hh;
+    int slots = (avail + gap) / (suggest_row_min(ui) + gap);
+    if (slots > CK_SUGGEST_MAX)
+        slots = CK_SUGGEST_MAX;
+    if (slots < 1)
+        return;
+    ck_ui_text(ui, (struct ck_rect){r.x, r.y, text_w, 0}, CK_FONT_SMALL, CK_COL_MUTED,
+               CK_ALIGN_START, head);
+    int row_h = (avail - (slots - 1) * gap) / slots;
+    if (row_h > ck_ui_px(ui, 100))
+        row_h = ck_ui_px(ui, 100);
+    for (size_t i = 0; i < s->nsuggest && i < (size_t)slots; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "suggest:%zu", i + 1);
+        draw_suggestion(ui, id,
+                        (struct ck_rect){r.x, r.y + hh + (int)i * (row_h + gap), r.w, row_h},
+                        &s->suggest[i]);
+    }
+}
+
+/* Where the list goes, decided before the field is drawn: beside the keyboard kb on wide
+ * screens where the keys keep a good size; else between the field and the keyboard, with room
+ * for two rows taken from the keyboard (down to the form's 52 px rows), then from the field. */
+static struct ck_rect address_layout(struct ck_ui *ui, struct ck_rect b, int *field_h,
+                                     int field_min, struct ck_rect *kb)
+{
+    int gap = ck_ui_px(ui, 16);
+    int top = b.y + *field_h + gap;
+    int kb_w = b.w * 58 / 100, side_gap = ck_ui_px(ui, 24);
+    int key_w = (kb_w - 10 * ck_ui_px(ui, 10)) / 12;
+    if (ck_ui_width(ui) > ck_ui_height(ui) && key_w >= 48 &&
+        b.w - kb_w - side_gap >= ck_ui_px(ui, 360)) {
+        kb->w = kb_w;
+        return (struct ck_rect){b.x + kb_w + side_gap, top, b.w - kb_w - side_gap,
+                                b.y + b.h - top};
+    }
+    int want = ck_ui_line_height(ui, CK_FONT_SMALL) + ck_ui_px(ui, 8) + 2 * suggest_row_min(ui) +
+               ck_ui_px(ui, 12);
+    int room = kb->y - gap - top;
+    int kb_min = 5 * 52 + 4 * ck_ui_px(ui, 10);
+    if (room < want && kb->h > kb_min) {
+        int give = want - room < kb->h - kb_min ? want - room : kb->h - kb_min;
+        kb->y += give, kb->h -= give, room += give;
+    }
+    if (room < want && *field_h > field_min) {
+        int give = want - room < *field_h - field_min ? want - room : *field_h - field_min;
+        *field_h -= give, top -= give, room += give;
+    }
+    return (struct ck_rect){b.x, top, b.w, room};
+}
+
 /* ---- navigation ---- */
 
 static void go_step(struct ck_screens *sc, size_t step)
@@ -276,6 +477,8 @@ static void go_step(struct ck_screens *sc, size_t step)
         picker_from_value(sc, f);
     if (f->kind == FIELD_FIRST_NAME || f->kind == FIELD_LAST_NAME)
         sc->session.shift = f->value.len == 0; /* names start with a capital */
+    if (f->kind == FIELD_ADDRESS)
+        refresh_suggestions(sc, f);
 }
 
 static void next(struct ck_screens *sc)
@@ -354,6 +557,12 @@ static void event(struct ck_screens *sc, const struct ck_input *in)
         bool enter = false;
         if (ck_keyboard_input(sc, in, &f->value, kb_of(kind), kind == IN_MULTILINE, max_chars(f),
                               &enter)) {
+            if (f->kind == FIELD_ADDRESS) {
+                /* An edited address is no longer the one chosen: its coordinates go. */
+                if (s->has_latlon && strcmp(ck_buf_str(&f->value), s->chosen) != 0)
+                    s->has_latlon = false;
+                refresh_suggestions(sc, f);
+            }
             if (enter)
                 next(sc);
             return;
@@ -377,6 +586,8 @@ static void event(struct ck_screens *sc, const struct ck_input *in)
             if (strcmp(f->attr->values[i].key, in->id + 7) == 0)
                 f->chosen[i] = !f->chosen[i];
         s->error = NULL;
+    } else if (f->kind == FIELD_ADDRESS && strncmp(in->id, "suggest:", 8) == 0) {
+        choose_suggestion(sc, f, in->id + 8);
     } else if (kind == IN_DATETIME) {
         picker_event(sc, f, in->id);
     }
@@ -469,7 +680,9 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
     }
     const char *hint = f->kind == FIELD_ATTR ? f->attr->datatype_description : NULL;
     if (f->kind == FIELD_ADDRESS)
-        hint = N_("For example: 120 Main Street, or Main Street and 3rd Avenue");
+        hint = sc->gazetteer && sc->cfg->require_coordinates
+                   ? N_("Type the house number and street, then tap your address in the list.")
+                   : N_("For example: 120 Main Street, or Main Street and 3rd Avenue");
     if (f->kind == FIELD_UPDATES)
         hint = N_("Your name, email and phone are used only to send you updates about this request.");
     if (hint && *hint) {
@@ -509,6 +722,10 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
             field_h += kb_h - kb_max;
         kb_h = kb_max;
     }
+    struct ck_rect kb = {b.x, b.y + b.h - kb_h, b.w, kb_h}, list = {0, 0, 0, 0};
+    bool suggest = f->kind == FIELD_ADDRESS && sc->gazetteer;
+    if (suggest)
+        list = address_layout(ui, b, &field_h, field_min, &kb);
     char id[128];
     snprintf(id, sizeof id, "field:%s", f->kind == FIELD_ATTR ? f->attr->code : "text");
     ck_ui_field(ui, id, (struct ck_rect){b.x, b.y, b.w, field_h}, ck_buf_str(&f->value), NULL,
@@ -522,8 +739,9 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
                    CK_ALIGN_END, counter);
         y += counter_h;
     }
-    ck_keyboard_draw(sc, ui, (struct ck_rect){b.x, b.y + b.h - kb_h, b.w, kb_h}, kb_of(kind),
-                     multiline);
+    if (suggest)
+        draw_suggestions(sc, ui, f, list);
+    ck_keyboard_draw(sc, ui, kb, kb_of(kind), multiline);
 }
 
-const struct ck_screen ck_scr_form = {"form", enter, event, draw};
+const struct ck_screen ck_scr_form = {"form", enter, event, draw, NULL};

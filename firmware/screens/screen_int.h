@@ -12,6 +12,7 @@
 #include "core/catalog.h"
 #include "core/receipt.h"
 #include "screens/screens.h"
+#include "store/gazetteer.h"
 
 /* Marks a string for translation extraction without translating it here. */
 #define N_(s) s
@@ -27,6 +28,8 @@ struct ck_screen {
     void (*enter)(struct ck_screens *sc);
     void (*event)(struct ck_screens *sc, const struct ck_input *in);
     void (*draw)(struct ck_screens *sc, struct ck_ui *ui);
+    /* Optional: the worker changed something (status_event: it answered a status request). */
+    void (*refresh)(struct ck_screens *sc, bool status_event);
 };
 
 extern const struct ck_screen ck_scr_welcome, ck_scr_services, ck_scr_form, ck_scr_review,
@@ -47,6 +50,8 @@ enum ck_field_kind {
 
 #define CK_FIELDS_MAX 48
 #define CK_VALUES_MAX 32
+#define CK_SUGGEST_MAX 5        /* address suggestions shown at most */
+#define CK_SUGGEST_TEXT_MAX 400 /* longer typed text is no address: no suggestions */
 
 struct ck_field {
     enum ck_field_kind kind;
@@ -83,6 +88,17 @@ struct ck_session {
     enum ck_receipt_check check_result;
     bool check_found;
     struct ck_request_status check_status;
+    bool check_fetching;   /* the worker is asking upstream for the status */
+    time_t check_asked_at; /* status_fetched_at when it was asked */
+    /* the address step: suggestions from the gazetteer for the text in suggest_for */
+    struct ck_address suggest[CK_SUGGEST_MAX];
+    size_t nsuggest;
+    char suggest_for[CK_SUGGEST_TEXT_MAX];
+    bool suggest_fresh;
+    /* the address tapped in the list: its coordinates hold while the field shows chosen */
+    bool has_latlon;
+    double lat, lon;
+    char chosen[CK_ADDRESS_LEN + 16];
 };
 
 /* ---- the manager ---- */
@@ -94,6 +110,8 @@ struct ck_screens {
     const struct ck_config *cfg;
     const struct ck_i18n *i18n;
     struct ck_store *store;
+    struct ck_sync *sync; /* the delivery worker, or NULL */
+    struct ck_gazetteer *gazetteer; /* the city's address points, or NULL: free text only */
     enum ck_scr_id cur;
     enum dialog dialog;
     bool dirty;
@@ -123,6 +141,8 @@ const struct ck_field *ck_session_field(const struct ck_session *s, enum ck_fiel
 const char *ck_field_label(const struct ck_field *f);
 /* Checks the field; returns NULL or an error msgid. */
 const char *ck_field_validate(const struct ck_screens *sc, const struct ck_field *f);
+/* True when the address field holds an address chosen from the gazetteer (with lat/long). */
+bool ck_session_address_chosen(const struct ck_session *s);
 /* Builds the request to store from the session. */
 enum ck_err ck_session_to_request(const struct ck_screens *sc, struct ck_request *req);
 

@@ -47,6 +47,11 @@ void ck_screens_sync_changed(struct ck_screens *sc, bool status_event);
 /* True when no resident is in the middle of something (the welcome screen, no dialog). */
 bool ck_screens_at_rest(const struct ck_screens *sc);
 
+/* Hands the address step the city's address list (may be NULL: the address is free text).
+ * Borrowed; searched on the UI thread, so it must be a handle this thread opened. */
+struct ck_gazetteer;
+void ck_screens_set_gazetteer(struct ck_screens *sc, struct ck_gazetteer *g);
+
 /* Sets the session language (a code the kiosk offers); false if it does not offer it. */
 bool ck_screens_set_lang(struct ck_screens *sc, const char *lang);
 

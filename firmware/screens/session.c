@@ -47,6 +47,9 @@ void ck_session_start_service(struct ck_session *s, const struct ck_service *svc
     s->svc = svc;
     s->step = 0;
     s->from_review = false;
+    s->has_latlon = false;
+    s->nsuggest = 0;
+    s->suggest_fresh = false;
     /* The seven fixed steps below always fit; a catalog with more questions than the rest of the
      * room is cut short (and logged by the catalog loader's bounds). */
     for (size_t i = 0; i < svc->nattrs && s->nfields < CK_FIELDS_MAX - 7; i++)
@@ -151,6 +154,11 @@ const char *ck_field_validate(const struct ck_screens *sc, const struct ck_field
         if (!*v)
             return sc->cfg->require_address ? N_("Please type the address or nearest corner.")
                                             : NULL;
+        /* Without a working address list a typed address is all there can be. */
+        if (sc->cfg->require_coordinates && sc->gazetteer &&
+            !ck_session_address_chosen(&sc->session))
+            return N_("Choose your address from the city's list, so the crew can find it. If it "
+                      "is not in the list, ask staff for help.");
         return ck_validate_text(v, CK_STRING_MAX, 0);
     case FIELD_DESCRIPTION:
         return *v ? ck_validate_text(v, CK_DESCRIPTION_MAX, 1) : NULL;
@@ -194,12 +202,20 @@ enum ck_err ck_session_to_request(const struct ck_screens *sc, struct ck_request
             if (f->attr->datatype == CK_DT_MULTIVALUELIST) {
                 for (size_t j = 0; !rc && j < f->attr->nvalues && j < CK_VALUES_MAX; j++)
                     if (f->chosen[j])
-                        rc = ck_request_add_attr(req, f->attr->code, f->attr->values[j].key);
+                        if (!(rc = ck_request_add_attr(req, f->attr->code, f->attr->values[j].key)))
+                            req->attrs[req->nattrs - 1].multi = true;
             } else if (*v) {
                 rc = ck_request_add_attr(req, f->attr->code, v);
             }
             break;
-        case FIELD_ADDRESS: rc = ck_request_set(&req->address_string, v); break;
+        case FIELD_ADDRESS:
+            rc = ck_request_set(&req->address_string, v);
+            if (ck_session_address_chosen(s)) {
+                req->has_latlon = true;
+                req->lat = s->lat;
+                req->lon = s->lon;
+            }
+            break;
         case FIELD_DESCRIPTION: rc = ck_request_set(&req->description, v); break;
         case FIELD_UPDATES: updates = strcmp(v, "yes") == 0; break;
         case FIELD_FIRST_NAME: if (updates) rc = ck_request_set(&req->first_name, v); break;
@@ -209,6 +225,12 @@ enum ck_err ck_session_to_request(const struct ck_screens *sc, struct ck_request
         }
     }
     return rc;
+}
+
+bool ck_session_address_chosen(const struct ck_session *s)
+{
+    const struct ck_field *f = ck_session_field(s, FIELD_ADDRESS);
+    return s->has_latlon && f && strcmp(ck_buf_str(&f->value), s->chosen) == 0;
 }
 
 const struct ck_field *ck_session_field(const struct ck_session *s, enum ck_field_kind kind)

@@ -345,6 +345,11 @@ static enum ck_err job_setup(struct ck_sync *s, struct job *j)
         j->headers = curl_slist_append(j->headers, idem);
         url_for(s, url, sizeof url, "requests", NULL);
         curl_easy_setopt(j->easy, CURLOPT_POST, 1L);
+        /* A POST never rides a reused connection: when one dies before the reply, libcurl
+         * silently sends the request again on a new connection ("Connection died, retrying a
+         * fresh connect"), and a server that had created the request then gets a duplicate.
+         * Found by tests/integration/test_faults.sh (drop_after_body with commit). */
+        curl_easy_setopt(j->easy, CURLOPT_FRESH_CONNECT, 1L);
         curl_easy_setopt(j->easy, CURLOPT_POSTFIELDS, ck_buf_str(&j->form));
         curl_easy_setopt(j->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)j->form.len);
         break;
@@ -482,6 +487,30 @@ static void delivered(struct ck_sync *s, struct job *j, const char *id, const ch
     notify(s, CK_SYNC_EV_DELIVERY);
 }
 
+/* A search reply the kiosk may conclude "not there" from: a list of objects whose ids, tokens,
+ * codes and descriptions are text (or numbers). Anything else, such as items whose fields came
+ * back as objects, is not understood: concluding "not there" from it would post a duplicate. */
+static bool search_reply_sane(const json_t *tree)
+{
+    static const char *const FIELDS[] = {"service_request_id", "token", "service_code",
+                                         "description"};
+    if (!json_is_array(tree))
+        return false;
+    size_t i;
+    const json_t *item;
+    json_array_foreach(tree, i, item)
+    {
+        if (!json_is_object(item))
+            return false;
+        for (size_t k = 0; k < sizeof FIELDS / sizeof FIELDS[0]; k++) {
+            const json_t *v = json_object_get(item, FIELDS[k]);
+            if (v && !json_is_string(v) && !json_is_number(v) && !json_is_null(v))
+                return false;
+        }
+    }
+    return true;
+}
+
 /* Handles a finished transfer. Returns true when the job goes on (re-added as a POST). */
 static bool job_done(struct ck_sync *s, struct job *j, CURLcode res)
 {
@@ -563,6 +592,10 @@ static bool job_done(struct ck_sync *s, struct job *j, CURLcode res)
     case JOB_LOOKUP: {
         struct ck_o311_request *reqs = NULL;
         size_t n = 0;
+        if (!search_reply_sane(tree)) {
+            schedule_retry(s, j, true, 0, "search reply not understood: items are not requests");
+            break;
+        }
         if (ck_o311_requests(tree, s->up.receipt_attribute, &reqs, &n, perr, sizeof perr)) {
             snprintf(why, sizeof why, "search reply not understood: %s", perr);
             schedule_retry(s, j, true, 0, why);
@@ -707,12 +740,13 @@ static void refresh_catalog(struct ck_sync *s)
         }
         json_object_set_new(defs, code, def);
     }
+    size_t nservices = json_array_size(services);
     json_t *doc = json_pack("{s:o,s:o}", "services", services, "definitions", defs);
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     json_decref(doc);
     char err[CK_ERR_LEN];
     if (text && !ck_store_cache_put(s->st, "catalog", text, ck_clock_wall(), err, sizeof err)) {
-        ck_info("sync", "catalog refreshed: %zu services", json_array_size(services));
+        ck_info("sync", "catalog refreshed: %zu services", nservices);
         notify(s, CK_SYNC_EV_CATALOG);
     } else {
         ck_warn("sync", "catalog not cached: %s", text ? err : "out of memory");

@@ -13,7 +13,18 @@ mkdir -p "$shots" "$src/tests/ui/ref/$size"
 
 # Fixed clock, seed and zone: the same receipt codes and dates on every run.
 export CK_TEST_NOW=1795528800 CK_TEST_SEED=7 TZ=America/New_York CK_LOG_LEVEL=warn
-config="$src/assets/demo/city.json"
+# The demo city, with no upstream: UI tests look at the screens of a kiosk that is offline,
+# whatever runs on this machine's port 8311. Its other files are linked so paths resolve.
+mkdir -p "$work/city"
+for f in "$src"/assets/demo/*; do
+    [ "$(basename "$f")" = city.json ] || ln -s "$(cd "$(dirname "$f")" && pwd)/$(basename "$f")" "$work/city/"
+done
+python3 -c 'import json, sys
+c = json.load(open(sys.argv[1], encoding="utf-8"))
+c["upstream"]["base_url"] = ""
+json.dump(c, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)' \
+    "$src/assets/demo/city.json" "$work/city/city.json"
+config="$work/city/city.json"
 [ -f "$src/tests/ui/scripts/$name.config" ] && config=$(sed "s|@SRC@|$src|g" "$src/tests/ui/scripts/$name.config")
 "$build/civic-kiosk" --headless --size "$size" --config "$config" --data-dir "$work/data" \
     --script "$script" --screenshot-dir "$shots"

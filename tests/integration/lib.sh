@@ -1,0 +1,78 @@
+# lib.sh: what the integration tests share: a reference Open311 server on a free loopback
+# port, and a copy of the demo city pointed at it. Sourced by bash scripts with set -euo pipefail.
+# Needs: $BUILD (the build dir), $SRC (the source dir), $WORK (a temp dir the caller removes).
+
+SERVER_PID=""
+
+# start_server [server options...]: starts tools/open311-server on 127.0.0.1, sets $PORT and
+# $BASE. Waits for the port file the server writes once it is listening (15 s at most).
+start_server() {
+    rm -f "$WORK/port"
+    python3 "$SRC/tools/open311-server/server.py" --db "$WORK/server.db" \
+        --catalog "$SRC/assets/demo/city.json" --port 0 --port-file "$WORK/port" \
+        --api-key test-key --quiet "$@" 2>>"$WORK/server.log" &
+    SERVER_PID=$!
+    local i
+    for ((i = 0; i < 750; i++)); do
+        [[ -s "$WORK/port" ]] && break
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; return 1; }
+        sleep 0.02
+    done
+    [[ -s "$WORK/port" ]] || { echo "the reference server did not start" >&2; return 1; }
+    PORT=$(cat "$WORK/port")
+    BASE="http://127.0.0.1:$PORT"
+}
+
+stop_server() {
+    if [[ -n "$SERVER_PID" ]]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+        SERVER_PID=""
+    fi
+}
+
+# make_city [json-patch-python]: $WORK/city/city.json, the demo city pointed at the server
+# (every other file of assets/demo is linked, so relative paths still resolve). Extra python
+# statements may change `c` (the parsed config) before it is written.
+make_city() {
+    mkdir -p "$WORK/city"
+    local f
+    for f in "$SRC"/assets/demo/*; do
+        [[ "$(basename "$f")" == city.json ]] || ln -sf "$f" "$WORK/city/"
+    done
+    printf 'test-key\n' >"$WORK/city/api.key"
+    python3 - "$SRC/assets/demo/city.json" "$WORK/city/city.json" "$BASE" "${1:-}" <<'PY'
+import json, sys
+src, dst, base, patch = sys.argv[1:5]
+c = json.load(open(src, encoding="utf-8"))
+up = c.setdefault("upstream", {})
+up.update({"base_url": base + "/open311/v2", "api_key_file": "api.key",
+           "connect_timeout_seconds": 2, "timeout_seconds": 5, "low_speed_seconds": 3,
+           "retry_cap_seconds": 2, "max_in_flight": 4})
+c["status_url_template"] = base + "/status/{receipt}"
+exec(patch)
+json.dump(c, open(dst, "w", encoding="utf-8"), ensure_ascii=False, indent=1)
+PY
+    CITY="$WORK/city/city.json"
+}
+
+# admin METHOD PATH [JSON]: the server's admin API, printing the reply body.
+admin() {
+    if [[ $# -ge 3 ]]; then
+        curl -sS -X "$1" -H 'Content-Type: application/json' --data "$3" "$BASE$2"
+    else
+        curl -sS -X "$1" "$BASE$2"
+    fi
+}
+
+# kiosk SCRIPT-TEXT: runs the real kiosk headless on $CITY and $WORK/data with the script.
+kiosk() {
+    printf '%s\n' "$1" >"$WORK/script.ck"
+    "$BUILD/civic-kiosk" --headless --size 1280x800 --config "$CITY" --data-dir "$WORK/data" \
+        --script "$WORK/script.ck" --screenshot-dir "$WORK/shots"
+}
+
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
