@@ -236,15 +236,17 @@ static enum ck_err run_command(struct app *a, const struct ck_script_cmd *cmd, c
     case CK_SCRIPT_WAIT_SYNC: {
         /* Block on the UI's event queue, which the worker's notifications wake. */
         /* Idle: nothing in flight and no retry due within the longest backoff. */
-        uint64_t until = ck_clock_mono_ms() + 60000;
+        uint64_t until = ck_clock_mono_ms() + 300000;
         int horizon = a->cfg.upstream.retry_cap_s + 1;
         while (!ck_sync_idle(a->sync, horizon)) {
             if (ck_clock_mono_ms() > until)
                 return ck_fail(err, errlen, CK_ERR_SCRIPT,
-                               "wait-sync: the delivery worker is still busy after 60 s");
+                               "wait-sync: the delivery worker is still busy after 300 s");
             struct ck_input ignored;
-            bool quit;
+            bool quit = false;
             ck_ui_wait(a->ui, 200, &ignored, &quit);
+            if (quit) /* SIGTERM or SIGINT, which SDL turns into a quit event */
+                return ck_fail(err, errlen, CK_ERR_SCRIPT, "wait-sync: interrupted");
         }
         settle(a);
         return CK_OK;

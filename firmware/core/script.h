@@ -11,7 +11,7 @@
  *   screenshot <name>        write <screenshot-dir>/<name>.png
  *   wait-idle                run every pending event and timer until nothing is left to do
  *   advance-clock <seconds>  move the clocks forward and run the timers that fall due
- *   wait-sync                wait (up to 60 s) until the delivery worker has nothing in flight
+ *   wait-sync                wait (up to 300 s) until the delivery worker has nothing in flight
  *                            and no retry due within the longest backoff, then show what it
  *                            changed
  * This file only parses; app/ executes. Pure C. Any thread. */

@@ -129,21 +129,35 @@ enum ck_err ck_outbox_sending(struct ck_store *st, long long id, char *err, size
 #define WIPE_PERSONAL                                                                         \
     "UPDATE requests SET first_name=NULL, last_name=NULL, email=NULL, phone=NULL WHERE id=?"
 
+/* One savepoint: its own transaction, or a part of the caller's (ck_store_begin). */
 static enum ck_err in_tx(struct ck_store *st, const char *what, char *err, size_t errlen,
                          enum ck_err (*fn)(struct ck_store *, void *, char *, size_t), void *ctx)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
-        enum ck_err rc = ck_fail(err, errlen, CK_ERR_DB, "%s: %s", what, msg ? msg : "");
-        sqlite3_free(msg);
+    if (sqlite3_exec(st->db, "SAVEPOINT outbox", NULL, NULL, NULL) != SQLITE_OK)
+        return fail(st, err, errlen, what);
+    enum ck_err rc = fn(st, ctx, err, errlen);
+    if (rc)
+        sqlite3_exec(st->db, "ROLLBACK TO outbox", NULL, NULL, NULL);
+    if (sqlite3_exec(st->db, "RELEASE outbox", NULL, NULL, NULL) != SQLITE_OK && !rc)
+        rc = fail(st, err, errlen, what);
+    return rc;
+}
+
+enum ck_err ck_store_begin(struct ck_store *st, char *err, size_t errlen)
+{
+    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return fail(st, err, errlen, "starting a transaction");
+    return CK_OK;
+}
+
+enum ck_err ck_store_commit(struct ck_store *st, char *err, size_t errlen)
+{
+    if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        enum ck_err rc = fail(st, err, errlen, "committing");
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
-    enum ck_err rc = fn(st, ctx, err, errlen);
-    if (!rc && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        rc = fail(st, err, errlen, what);
-    if (rc)
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-    return rc;
+    return CK_OK;
 }
 
 struct upstream_has {

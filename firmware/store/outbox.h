@@ -7,7 +7,8 @@
  *                     -> queued again, with a later next_attempt_at, after a retryable failure.
  * A row in `sending` when the kiosk starts was cut off mid-attempt: it is queued again with
  * unknown_outcome set, so the worker looks for it upstream before posting it again.
- * Each call is one transaction. Any thread with its own struct ck_store. */
+ * Each call is one transaction (or part of the caller's, see ck_store_begin). Any thread with
+ * its own struct ck_store. */
 #ifndef CK_OUTBOX_H
 #define CK_OUTBOX_H
 
@@ -29,6 +30,12 @@ struct ck_outbox_item {
     char service_code[64];
     char requested_at[32];
 };
+
+/* Groups the calls below into one transaction (one sync to disk instead of one each): the
+ * worker uses it around a batch of launches or of finished transfers. Every call still
+ * stands alone without it. */
+enum ck_err ck_store_begin(struct ck_store *st, char *err, size_t errlen);
+enum ck_err ck_store_commit(struct ck_store *st, char *err, size_t errlen);
 
 /* Rows in `sending` go back to queued with unknown_outcome set. Returns how many in *n. */
 enum ck_err ck_outbox_recover(struct ck_store *st, int *n, char *err, size_t errlen);

@@ -435,10 +435,13 @@ static void start_due(struct ck_sync *s)
         ck_error("sync", "%s", err);
         return;
     }
+    /* One transaction marks the whole batch as sending: one sync to disk, not one a row. */
+    bool tx = n > 1 && ck_store_begin(s->st, err, sizeof err) == CK_OK;
+    size_t before = s->njobs;
     for (size_t i = 0; i < n; i++) {
         struct job *j = calloc(1, sizeof *j);
         if (!j)
-            return;
+            break;
         ck_buf_init(&j->reply);
         ck_buf_init(&j->form);
         j->item = items[i];
@@ -447,9 +450,18 @@ static void start_due(struct ck_sync *s)
                                                              : JOB_POST;
         if (!(j->easy = curl_easy_init())) {
             job_free(j);
-            return;
+            break;
         }
         job_launch(s, j);
+    }
+    if (tx && ck_store_commit(s->st, err, sizeof err)) {
+        /* Nothing was marked: stop these transfers before a byte leaves; they run again. */
+        ck_error("sync", "%s", err);
+        while (s->njobs > before) {
+            struct job *j = s->jobs[--s->njobs];
+            curl_multi_remove_handle(s->multi, j->easy);
+            job_free(j);
+        }
     }
 }
 
@@ -527,7 +539,7 @@ static bool job_done(struct ck_sync *s, struct job *j, CURLcode res)
     char why[600], err[CK_ERR_LEN];
 
     if (res != CURLE_OK) {
-        if (j->too_big)
+        if (j->too_big || res == CURLE_FILESIZE_EXCEEDED)
             snprintf(why, sizeof why, "reply larger than %u bytes refused", CK_O311_MAX_REPLY);
         else
             snprintf(why, sizeof why, "%s%s%s", curl_easy_strerror(res), j->errbuf[0] ? ": " : "",
@@ -640,7 +652,12 @@ static void reap(struct ck_sync *s)
 {
     CURLMsg *m;
     int left;
+    char err[CK_ERR_LEN];
+    bool tx = false;
     while ((m = curl_multi_info_read(s->multi, &left))) {
+        /* Every transfer that finished together is recorded in one transaction. */
+        if (!tx && left > 0)
+            tx = ck_store_begin(s->st, err, sizeof err) == CK_OK;
         if (m->msg != CURLMSG_DONE)
             continue;
         struct job *j = NULL;
@@ -657,6 +674,8 @@ static void reap(struct ck_sync *s)
         else
             job_free(j);
     }
+    if (tx && ck_store_commit(s->st, err, sizeof err))
+        ck_error("sync", "%s", err); /* the rows stay as they were: found again upstream */
 }
 
 /* ------------------------------------------------------------ blocking fetches */
@@ -686,7 +705,9 @@ static json_t *fetch(struct ck_sync *s, const char *path, const char *query, cha
     json_t *tree = NULL;
     if (res != CURLE_OK) {
         snprintf(why, whylen, "%s: %s", path,
-                 j.too_big ? "reply too large" : (j.errbuf[0] ? j.errbuf : curl_easy_strerror(res)));
+                 j.too_big || res == CURLE_FILESIZE_EXCEEDED
+                     ? "reply too large"
+                     : (j.errbuf[0] ? j.errbuf : curl_easy_strerror(res)));
     } else if (http != 200) {
         j.easy = s->single;
         char r[500];

@@ -8,9 +8,16 @@ SERVER_PID=""
 # $BASE. Waits for the port file the server writes once it is listening (15 s at most).
 start_server() {
     rm -f "$WORK/port"
+    local scheme=http tls=()
+    if [[ -n "${TLS:-}" ]]; then # HTTPS with a fresh self-signed certificate for 127.0.0.1
+        [[ -f "$WORK/cert.pem" ]] || openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+            -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+            -keyout "$WORK/key.pem" -out "$WORK/cert.pem" 2>/dev/null
+        scheme=https tls=(--tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem")
+    fi
     python3 "$SRC/tools/open311-server/server.py" --db "$WORK/server.db" \
         --catalog "$SRC/assets/demo/city.json" --port 0 --port-file "$WORK/port" \
-        --api-key test-key --quiet "$@" 2>>"$WORK/server.log" &
+        --api-key test-key --quiet "${tls[@]}" "$@" 2>>"$WORK/server.log" &
     SERVER_PID=$!
     local i
     for ((i = 0; i < 750; i++)); do
@@ -20,7 +27,7 @@ start_server() {
     done
     [[ -s "$WORK/port" ]] || { echo "the reference server did not start" >&2; return 1; }
     PORT=$(cat "$WORK/port")
-    BASE="http://127.0.0.1:$PORT"
+    BASE="$scheme://127.0.0.1:$PORT"
 }
 
 stop_server() {
@@ -70,6 +77,24 @@ kiosk() {
     printf '%s\n' "$1" >"$WORK/script.ck"
     "$BUILD/civic-kiosk" --headless --size 1280x800 --config "$CITY" --data-dir "$WORK/data" \
         --script "$WORK/script.ck" --screenshot-dir "$WORK/shots"
+}
+
+# wait_for_error TEXT: runs the kiosk in the background until its last delivery error contains
+# TEXT (20 s at most), then stops it. For failures that are retried forever (wait-sync would
+# wait for ever-due retries).
+wait_for_error() {
+    printf 'wait-sync\n' >"$WORK/script.ck"
+    "$BUILD/civic-kiosk" --headless --size 1280x800 --config "$CITY" --data-dir "$WORK/data" \
+        --script "$WORK/script.ck" --screenshot-dir "$WORK/shots" 2>>"$WORK/kiosk.log" &
+    local pid=$! i st=""
+    for ((i = 0; i < 400; i++)); do
+        st=$("$BUILD/kioskctl" --data-dir "$WORK/data" status 2>/dev/null || true)
+        grep -qF -- "$1" <<<"$st" && break
+        sleep 0.05
+    done
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    grep -qF -- "$1" <<<"$st" || fail "no delivery error with \"$1\": $st"
 }
 
 fail() {
