@@ -111,8 +111,11 @@ time_t ck_outbox_next_due(struct ck_store *st)
                            " WHERE state IN ('queued','awaiting_token')",
                            -1, &s, NULL) != SQLITE_OK)
         return 0;
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+    /* A row never tried is due at 0: report it as 1, since 0 means "nothing queued". */
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
         t = (time_t)sqlite3_column_int64(s, 0);
+        t = t < 1 ? 1 : t;
+    }
     sqlite3_finalize(s);
     return t;
 }

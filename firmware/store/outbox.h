@@ -46,7 +46,8 @@ enum ck_err ck_outbox_due(struct ck_store *st, time_t now, const long long *skip
                           struct ck_outbox_item *out, size_t max, size_t *n, char *err,
                           size_t errlen);
 
-/* The earliest next_attempt_at of a queued or awaiting_token row, or 0 when there is none. */
+/* The earliest next_attempt_at (at least 1) of a queued or awaiting_token row; 0 when there is
+ * none. */
 time_t ck_outbox_next_due(struct ck_store *st);
 
 /* queued -> sending: attempts + 1 and unknown_outcome set, before the first byte leaves. */

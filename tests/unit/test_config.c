@@ -109,6 +109,61 @@ int main(void)
     const char *trunc = "{" BASE ",\"services\":[";
     CHECK(load_text(trunc, strlen(trunc), &cfg, err, sizeof err) == CK_ERR_PARSE);
 
+    /* upstream: the demo city's settings and api key */
+    CHECK(ck_config_load(path, &cfg, err, sizeof err) == CK_OK);
+    CHECK_STR(cfg.upstream.base_url, "http://127.0.0.1:8311/open311/v2");
+    CHECK_STR(cfg.upstream.format, "xml");
+    CHECK_STR(cfg.upstream.multivalue_style, "brackets");
+    CHECK(cfg.upstream.api_key && strcmp(cfg.upstream.api_key, "riverton-demo-key") == 0);
+    CHECK(cfg.upstream.timeout_s > cfg.upstream.connect_timeout_s);
+    CHECK(cfg.gazetteer_path && strstr(cfg.gazetteer_path, "gazetteer.csv"));
+    ck_config_deinit(&cfg);
+
+    /* defaults without an upstream section: no base_url, so requests stay queued */
+    const char *bare = "{" BASE ",\"services\":[]}";
+    CHECK(load_text(bare, strlen(bare), &cfg, err, sizeof err) == CK_OK);
+    CHECK_STR(cfg.upstream.base_url, "");
+    CHECK_STR(cfg.upstream.format, "xml");
+    CHECK_STR(cfg.upstream.receipt_attribute, "kiosk_receipt");
+    CHECK(cfg.upstream.api_key == NULL && !cfg.require_coordinates);
+    ck_config_deinit(&cfg);
+
+    /* a trailing slash on the base URL is dropped; the key file is read and trimmed */
+    char keyfile[300];
+    snprintf(keyfile, sizeof keyfile, "%s/secret.key", dir);
+    FILE *kf = fopen(keyfile, "w");
+    fputs("s3cret-KEY\n", kf);
+    fclose(kf);
+    const char *up = "{" BASE ",\"upstream\":{\"base_url\":\"https://311.example/v2/\","
+                     "\"format\":\"json\",\"api_key_file\":\"secret.key\"},\"services\":[]}";
+    CHECK(load_text(up, strlen(up), &cfg, err, sizeof err) == CK_OK);
+    CHECK_STR(cfg.upstream.base_url, "https://311.example/v2");
+    CHECK_STR(cfg.upstream.api_key, "s3cret-KEY");
+    ck_config_deinit(&cfg);
+
+    /* bad upstream settings: a clear message naming the setting, never the key */
+    static const struct {
+        const char *json, *says;
+    } BAD[] = {
+        {"\"upstream\":{\"format\":\"yaml\"}", "upstream.format"},
+        {"\"upstream\":{\"multivalue_style\":\"commas\"}", "upstream.multivalue_style"},
+        {"\"upstream\":{\"base_url\":\"ftp://x\"}", "upstream.base_url"},
+        {"\"upstream\":{\"timeout_seconds\":5,\"connect_timeout_seconds\":10}", "timeout_seconds"},
+        {"\"upstream\":{\"max_in_flight\":99}", "upstream.max_in_flight"},
+        {"\"upstream\":{\"api_key_file\":\"missing.key\"}", "upstream.api_key_file"},
+        {"\"upstream\":{\"pinned_public_key\":\"md5//x\"}", "upstream.pinned_public_key"},
+        {"\"upstream\":{\"base_url\":7}", "upstream.base_url: must be text"},
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "{" BASE ",%s,\"services\":[]}", BAD[i].json);
+        CHECK(load_text(text, strlen(text), &cfg, err, sizeof err) == CK_ERR_CONFIG);
+        bool says = strstr(err, BAD[i].says) != NULL;
+        if (!says)
+            fprintf(stderr, "bad upstream %zu: \"%s\" lacks \"%s\"\n", i, err, BAD[i].says);
+        CHECK(says);
+        CHECK(strstr(err, "s3cret") == NULL);
+    }
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(system(cmd) == 0);
