@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/app.h"
 #include "config/config.h"
@@ -31,7 +32,48 @@ struct app {
     struct ck_sync *sync;
     atomic_uint sync_events; /* bits of enum ck_sync_event, set by the worker */
     bool catalog_pending;    /* a newer catalog is cached; swap it in at rest */
+    double *frame_ms;        /* CK_FRAME_STATS: every frame's draw time, for benchmarks */
+    size_t nframes, frame_cap;
 };
+
+/* Draws a frame; with CK_FRAME_STATS set, also records how long it took. */
+static void draw(struct app *a)
+{
+    if (!a->frame_cap) {
+        ck_screens_draw(a->screens);
+        return;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ck_screens_draw(a->screens);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (a->nframes == a->frame_cap) {
+        double *more = realloc(a->frame_ms, 2 * a->frame_cap * sizeof *more);
+        if (!more)
+            return;
+        a->frame_ms = more;
+        a->frame_cap *= 2;
+    }
+    a->frame_ms[a->nframes++] =
+        (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+static void print_frame_stats(struct app *a)
+{
+    if (!a->nframes)
+        return;
+    qsort(a->frame_ms, a->nframes, sizeof a->frame_ms[0], cmp_double);
+    size_t n = a->nframes;
+    fprintf(stderr, "frames %zu: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", n,
+            a->frame_ms[n / 2], a->frame_ms[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
+            a->frame_ms[n - 1]);
+}
 
 /* ---------------------------------------------------------------- delivery worker */
 
@@ -98,14 +140,14 @@ static void settle(struct app *a)
     take_sync_events(a);
     ck_screens_tick(a->screens, ck_clock_mono_ms());
     if (ck_screens_dirty(a->screens))
-        ck_screens_draw(a->screens);
+        draw(a);
 }
 
 /* ---------------------------------------------------------------- the loop */
 
 static int run_loop(struct app *a)
 {
-    ck_screens_draw(a->screens);
+    draw(a);
     for (;;) {
         uint64_t now = ck_clock_mono_ms();
         take_sync_events(a);
@@ -113,7 +155,7 @@ static int run_loop(struct app *a)
         if (ck_ui_take_damage(a->ui))
             ck_screens_invalidate(a->screens);
         if (ck_screens_dirty(a->screens))
-            ck_screens_draw(a->screens);
+            draw(a);
         /* Sleep until input or the next timer: no CPU while nobody touches the kiosk. */
         int timeout = ck_screens_next_timer_ms(a->screens, now);
         struct ck_input in;
@@ -279,7 +321,7 @@ static int run_script(struct app *a, const char *path)
     size_t cap = 0;
     ssize_t n;
     int lineno = 0, status = 0, commands = 0;
-    ck_screens_draw(a->screens);
+    draw(a);
     while ((n = getline(&line, &cap, f)) >= 0) {
         lineno++;
         if (n && line[n - 1] == '\n')
@@ -309,6 +351,9 @@ static int run_script(struct app *a, const char *path)
 int ck_app_run(const struct ck_options *opts)
 {
     struct app a = {.opts = opts};
+    const char *fs = getenv("CK_FRAME_STATS");
+    if (fs && *fs && (a.frame_ms = malloc(1024 * sizeof *a.frame_ms)))
+        a.frame_cap = 1024;
     char err[CK_ERR_LEN];
     int status = 1;
     if (ck_config_load(opts->config_path, &a.cfg, err, sizeof err)) {
@@ -370,6 +415,8 @@ int ck_app_run(const struct ck_options *opts)
     else
         status = run_loop(&a);
 out:
+    print_frame_stats(&a);
+    free(a.frame_ms);
     ck_sync_stop(a.sync);
     ck_screens_free(a.screens);
     ck_gazetteer_close(a.gazetteer);
