@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/script.h"
 #include "platform/platform.h"
+#include "print/print.h"
 #include "screens/screens.h"
 #include "store/gazetteer.h"
 #include "store/outbox.h"
@@ -30,6 +31,8 @@ struct app {
     struct ck_ui *ui;
     struct ck_screens *screens;
     struct ck_sync *sync;
+    struct ck_print *print;
+    enum ck_printer_state printer_noted; /* what staff were last told (kiosk.db) */
     atomic_uint sync_events; /* bits of enum ck_sync_event, set by the worker */
     bool catalog_pending;    /* a newer catalog is cached; swap it in at rest */
     double *frame_ms;        /* CK_FRAME_STATS: every frame's draw time, for benchmarks */
@@ -85,6 +88,43 @@ static void on_sync(void *ctx, enum ck_sync_event ev)
     ck_ui_wake();
 }
 
+#define EV_PRINT 8u /* a bit of sync_events: the print worker changed something */
+
+/* On the print worker's thread. */
+static void on_print(void *ctx)
+{
+    struct app *a = ctx;
+    atomic_fetch_or(&a->sync_events, 1u << EV_PRINT);
+    ck_ui_wake();
+}
+
+/* The printer's state goes in kiosk.db for staff (kioskctl status) when it changes. */
+static void note_printer(struct app *a)
+{
+    struct ck_print_status ps;
+    ck_print_status(a->print, &ps);
+    if (ps.printer == a->printer_noted)
+        return;
+    a->printer_noted = ps.printer;
+    char detail[256];
+    snprintf(detail, sizeof detail, "%s%s%s", ck_printer_state_name(ps.printer),
+             ps.printer_detail[0] ? ": " : "", ps.printer_detail);
+    ck_store_note(a->store, "printer", detail);
+}
+
+static void take_reprints(struct app *a)
+{
+    char receipts[8][CK_RECEIPT_LEN + 1], err[CK_ERR_LEN];
+    size_t n = 0;
+    if (ck_store_take_reprints(a->store, receipts, 8, &n, err, sizeof err)) {
+        ck_error("app", "%s", err);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (ck_screens_reprint(a->screens, receipts[i], err, sizeof err))
+            ck_warn("app", "reprint of %s: %s", receipts[i], err);
+}
+
 /* Replaces the catalog with the one upstream last gave, if there is one and it parses. */
 static void load_cached_catalog(struct app *a)
 {
@@ -124,6 +164,12 @@ static void take_sync_events(struct app *a)
     }
     if (ev & ((1u << CK_SYNC_EV_DELIVERY) | (1u << CK_SYNC_EV_STATUS)))
         ck_screens_sync_changed(a->screens, (ev & (1u << CK_SYNC_EV_STATUS)) != 0);
+    if (ev & (1u << CK_SYNC_EV_REPRINT))
+        take_reprints(a);
+    if (ev & (1u << EV_PRINT)) {
+        note_printer(a);
+        ck_screens_sync_changed(a->screens, false);
+    }
 }
 
 static const char *assets_dir(void)
@@ -277,10 +323,10 @@ static enum ck_err run_command(struct app *a, const struct ck_script_cmd *cmd, c
         return CK_OK; /* settle() above ran every timer and redraw that was due */
     case CK_SCRIPT_WAIT_SYNC: {
         /* Block on the UI's event queue, which the worker's notifications wake. */
-        /* Idle: nothing in flight and no retry due within the longest backoff. */
+        /* Idle: nothing printing, nothing in flight and no retry due within the horizon. */
         uint64_t until = ck_clock_mono_ms() + 300000;
-        int horizon = a->cfg.upstream.retry_cap_s + 1;
-        while (!ck_sync_idle(a->sync, horizon)) {
+        int horizon = (int)cmd->seconds;
+        while (!ck_sync_idle(a->sync, horizon) || !ck_print_idle(a->print)) {
             if (ck_clock_mono_ms() > until)
                 return ck_fail(err, errlen, CK_ERR_SCRIPT,
                                "wait-sync: the delivery worker is still busy after 300 s");
@@ -400,6 +446,13 @@ int ck_app_run(const struct ck_options *opts)
                                  sizeof err)))
         ck_error("app", "requests will stay queued: the delivery worker did not start: %s", err);
     ck_screens_set_sync(a.screens, a.sync);
+    const char *printer = opts->printer ? opts->printer : a.cfg.printer_uri;
+    a.printer_noted = CK_PRINTER_UNKNOWN;
+    if (!(a.print = ck_print_start(printer, 5000, on_print, &a, err, sizeof err))) {
+        fprintf(stderr, "civic-kiosk: printer: %s\n", err);
+        goto out;
+    }
+    ck_screens_set_print(a.screens, a.print);
     ck_screens_set_gazetteer(a.screens, a.gazetteer);
     if (opts->lang && !ck_screens_set_lang(a.screens, opts->lang)) {
         fprintf(stderr, "civic-kiosk: --lang %s: this city does not offer that language\n",
@@ -417,6 +470,7 @@ int ck_app_run(const struct ck_options *opts)
 out:
     print_frame_stats(&a);
     free(a.frame_ms);
+    ck_print_stop(a.print);
     ck_sync_stop(a.sync);
     ck_screens_free(a.screens);
     ck_gazetteer_close(a.gazetteer);

@@ -41,7 +41,7 @@ int ck_app_parse_args(int argc, char **argv, struct ck_options *o)
     o->mode = CK_UI_WINDOWED;
     o->width = 1920;
     o->height = 1080;
-    o->printer = "none";
+    o->printer = NULL; /* the config's printer.uri */
     o->screenshot_dir = ".";
     bool mode_set = false;
     int c;

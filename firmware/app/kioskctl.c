@@ -94,6 +94,12 @@ static int show_status(struct ck_store *st, bool json)
         return fprintf(stderr, "kioskctl: %s\n", err), 1;
     }
     long oldest = s.oldest_queued ? (long)(time(NULL) - s.oldest_queued) : 0;
+    char *cat = NULL;
+    time_t cat_at = 0;
+    long cat_age = ck_store_cache_get(st, "catalog", &cat, &cat_at, err, sizeof err) == CK_OK
+                       ? (long)(time(NULL) - cat_at)
+                       : -1;
+    free(cat);
     if (json) {
         json_t *doc = json_pack("{s:i,s:i,s:i,s:i,s:I,s:o,s:o,s:o}", "queued", s.queued,
                                 "awaiting_token", s.awaiting_token, "delivered", s.delivered,
@@ -108,6 +114,7 @@ static int show_status(struct ck_store *st, bool json)
                                                          "detail", s.last_error_detail)
                                              : json_null(),
                                 "parked", parked);
+        json_object_set_new(doc, "catalog_age_s", cat_age >= 0 ? json_integer(cat_age) : json_null());
         json_dumpf(doc, stdout, JSON_INDENT(2));
         putchar('\n');
         json_decref(doc);
@@ -120,6 +127,10 @@ static int show_status(struct ck_store *st, bool json)
     printf("%-16s %d\n%-16s %d\n", "delivered", s.delivered, "parked", s.parked);
     print_when("last success", s.last_success, s.last_success_detail);
     print_when("last error", s.last_error, s.last_error_detail);
+    if (cat_age >= 0)
+        printf("%-16s fetched from the city %ld s ago\n", "catalog", cat_age);
+    else
+        printf("%-16s never fetched from the city (using the one in the config)\n", "catalog");
     size_t i;
     json_t *p;
     json_array_foreach(parked, i, p)

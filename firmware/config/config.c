@@ -39,6 +39,7 @@ static const struct setting SETTINGS[] = {
     {"session", "warning_seconds", S_INT, OFF(warning_seconds), 10, 120, 20, NULL},
     {"location", "require_address", S_BOOL, OFF(require_address), 0, 1, 1, NULL},
     {"location", "require_coordinates", S_BOOL, OFF(require_coordinates), 0, 1, 0, NULL},
+    {"printer", "uri", S_STRING, OFF(printer_uri), 0, 300, 0, "none"},
     {"upstream", "base_url", S_STRING, OFF(upstream.base_url), 0, 400, 0, ""},
     {"upstream", "format", S_STRING, OFF(upstream.format), 3, 4, 0, "xml"},
     {"upstream", "jurisdiction_id", S_STRING, OFF(upstream.jurisdiction_id), 0, 200, 0, ""},
@@ -164,6 +165,76 @@ static enum ck_err load_upstream(const json_t *root, struct ck_config *cfg, char
     return CK_OK;
 }
 
+/* The printer's profile: a built-in one by name, or one the city file defines ("profiles"),
+ * optionally based on a built-in one. */
+static enum ck_err load_printer(const json_t *root, struct ck_config *cfg, char *err,
+                                size_t errlen)
+{
+    const json_t *pr = json_object_get(root, "printer");
+    const char *name = json_string_value(json_object_get(pr, "profile"));
+    if (!name)
+        name = "80mm";
+    const json_t *custom = json_object_get(json_object_get(pr, "profiles"), name);
+    struct ck_printer_profile *p = &cfg->printer;
+    if (!custom) {
+        if (!ck_printer_profile_builtin(name, p))
+            return ck_fail(err, errlen, CK_ERR_CONFIG,
+                           "printer.profile: no profile \"%s\" (built in: 58mm, 80mm, "
+                           "80mm-180dpi, 58mm-native-qr, 80mm-native-qr, or define it in "
+                           "printer.profiles)", name);
+        return CK_OK;
+    }
+    const char *base = json_string_value(json_object_get(custom, "base"));
+    if (!ck_printer_profile_builtin(base ? base : "80mm", p))
+        return ck_fail(err, errlen, CK_ERR_CONFIG, "printer.profiles.%s.base: unknown profile",
+                       name);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    static const struct {
+        const char *key;
+        size_t off;
+        int min, max;
+    } INTS[] = {
+        {"dots", offsetof(struct ck_printer_profile, dots), 128, 1024},
+        {"dpi", offsetof(struct ck_printer_profile, dpi), 150, 400},
+        {"qr_module", offsetof(struct ck_printer_profile, qr_module), 3, 12},
+        {"band_rows", offsetof(struct ck_printer_profile, band_rows), 8, 2047},
+        {"feed_lines", offsetof(struct ck_printer_profile, feed_lines), 0, 20},
+    };
+    for (size_t i = 0; i < sizeof INTS / sizeof INTS[0]; i++) {
+        const json_t *v = json_object_get(custom, INTS[i].key);
+        if (!v)
+            continue;
+        json_int_t x = json_integer_value(v);
+        if (!json_is_integer(v) || x < INTS[i].min || x > INTS[i].max)
+            return ck_fail(err, errlen, CK_ERR_CONFIG,
+                           "printer.profiles.%s.%s: must be a whole number from %d to %d", name,
+                           INTS[i].key, INTS[i].min, INTS[i].max);
+        *(int *)((char *)p + INTS[i].off) = (int)x;
+    }
+    if (p->dots % 8)
+        return ck_fail(err, errlen, CK_ERR_CONFIG,
+                       "printer.profiles.%s.dots: must be a multiple of 8", name);
+    const json_t *nq = json_object_get(custom, "native_qr");
+    if (nq && !json_is_boolean(nq))
+        return ck_fail(err, errlen, CK_ERR_CONFIG,
+                       "printer.profiles.%s.native_qr: must be true or false", name);
+    if (nq)
+        p->native_qr = json_is_true(nq);
+    const char *cut = json_string_value(json_object_get(custom, "cut"));
+    if (cut) {
+        if (strcmp(cut, "partial") == 0)
+            p->cut = CK_CUT_PARTIAL;
+        else if (strcmp(cut, "full") == 0)
+            p->cut = CK_CUT_FULL;
+        else if (strcmp(cut, "none") == 0)
+            p->cut = CK_CUT_NONE;
+        else
+            return ck_fail(err, errlen, CK_ERR_CONFIG,
+                           "printer.profiles.%s.cut: must be partial, full or none", name);
+    }
+    return CK_OK;
+}
+
 static enum ck_err load_languages(const json_t *root, struct ck_config *cfg, char *err,
                                   size_t errlen)
 {
@@ -224,6 +295,10 @@ enum ck_err ck_config_load(const char *path, struct ck_config *cfg, char *err, s
             ck_fail(err, errlen, rc, "%s: %s", path, detail);
             goto out;
         }
+    }
+    if ((rc = load_printer(root, cfg, detail, sizeof detail))) {
+        ck_fail(err, errlen, rc, "%s: %s", path, detail);
+        goto out;
     }
     if ((rc = load_upstream(root, cfg, detail, sizeof detail))) {
         ck_fail(err, errlen, rc, "%s: %s", path, detail);
@@ -289,6 +364,7 @@ void ck_config_deinit(struct ck_config *cfg)
     free(cfg->kiosk_location);
     free(cfg->status_url_template);
     free(cfg->gazetteer_path);
+    free(cfg->printer_uri);
     struct ck_upstream *u = &cfg->upstream;
     free(u->base_url);
     free(u->format);

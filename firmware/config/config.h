@@ -12,6 +12,7 @@
 #include "core/catalog.h"
 #include "core/err.h"
 #include "core/i18n.h"
+#include "core/printer.h"
 #include "core/upstream.h"
 
 #define CK_CONFIG_MAX_BYTES (8u << 20) /* a city file larger than this is refused */
@@ -32,6 +33,8 @@ struct ck_config {
     bool require_coordinates; /* refuse a free-typed address: the city needs lat/long */
     char *gazetteer_path;     /* absolute path of the address-point CSV, or NULL */
     struct ck_upstream upstream;
+    char *printer_uri;               /* usb:/dev/usb/lp0, tcp:HOST:9100, file:PATH or none */
+    struct ck_printer_profile printer;
     const char *langs[CK_LANG_MAX];
     size_t nlangs;
     char *lang_store[CK_LANG_MAX];

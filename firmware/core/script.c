@@ -21,7 +21,7 @@ static const struct {
     {"screenshot", CK_SCRIPT_SCREENSHOT, 1},
     {"wait-idle", CK_SCRIPT_WAIT_IDLE, 0},
     {"advance-clock", CK_SCRIPT_ADVANCE_CLOCK, 3},
-    {"wait-sync", CK_SCRIPT_WAIT_SYNC, 0},
+    {"wait-sync", CK_SCRIPT_WAIT_SYNC, 4}, /* optional seconds */
 };
 
 const char *ck_script_verb_name(enum ck_script_verb v)
@@ -64,17 +64,18 @@ enum ck_err ck_script_parse_line(char *line, struct ck_script_cmd *cmd, char *er
         }
         if (VERBS[i].arg == 0 && *arg)
             return ck_fail(err, errlen, CK_ERR_SCRIPT, "%s takes no argument", VERBS[i].name);
-        if (VERBS[i].arg && !*arg)
+        if (VERBS[i].arg && VERBS[i].arg != 4 && !*arg)
             return ck_fail(err, errlen, CK_ERR_SCRIPT, "%s needs an argument", VERBS[i].name);
         if (VERBS[i].arg == 1 && strpbrk(arg, " \t"))
             return ck_fail(err, errlen, CK_ERR_SCRIPT, "%s takes one word, got \"%s\"",
                            VERBS[i].name, arg);
-        if (VERBS[i].arg == 3) {
+        if (VERBS[i].arg == 3 || (VERBS[i].arg == 4 && *arg)) {
             char *end;
             double s = strtod(arg, &end);
             if (end == arg || *end || !isfinite(s) || s < 0 || s > 86400 * 366)
                 return ck_fail(err, errlen, CK_ERR_SCRIPT,
-                               "advance-clock needs seconds between 0 and a year, got \"%s\"", arg);
+                               "%s needs seconds between 0 and a year, got \"%s\"", VERBS[i].name,
+                               arg);
             cmd->seconds = s;
         }
         cmd->verb = VERBS[i].verb;

@@ -11,9 +11,9 @@
  *   screenshot <name>        write <screenshot-dir>/<name>.png
  *   wait-idle                run every pending event and timer until nothing is left to do
  *   advance-clock <seconds>  move the clocks forward and run the timers that fall due
- *   wait-sync                wait (up to 300 s) until the delivery worker has nothing in flight
- *                            and no retry due within the longest backoff, then show what it
- *                            changed
+ *   wait-sync [SECONDS]      wait (up to 300 s) until the print worker is idle and the
+ *                            delivery worker has nothing in flight and no retry due within
+ *                            SECONDS (default 0: none due now), then show what they changed
  * This file only parses; app/ executes. Pure C. Any thread. */
 #ifndef CK_SCRIPT_H
 #define CK_SCRIPT_H

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "print/print.h"
 #include "qr/qr.h"
 #include "screens/screen_int.h"
 
@@ -15,6 +16,24 @@ static void enter(struct ck_screens *sc)
     if (ck_qr_encode(url, &sc->qr, err, sizeof err))
         ck_warn("done", "no QR code: %s", err);
     sc->session.rating = 0;
+    sc->session.print_job = 0;
+    sc->session.prints = 0;
+}
+
+static void print(struct ck_screens *sc)
+{
+    struct ck_session *s = &sc->session;
+    struct ck_receipt_facts f = {s->receipt, s->service_name, s->done_address, s->done_when,
+                                 s->lang};
+    char err[CK_ERR_LEN];
+    int job = 0;
+    if (ck_receipt_print(sc, &f, &job, err, sizeof err)) {
+        ck_warn("done", "receipt %s not printed: %s", s->receipt, err);
+        s->print_job = -1;
+        return;
+    }
+    s->print_job = job;
+    s->prints++;
 }
 
 static void event(struct ck_screens *sc, const struct ck_input *in)
@@ -27,6 +46,9 @@ static void event(struct ck_screens *sc, const struct ck_input *in)
         return;
     if (strcmp(in->id, "finish") == 0 || strcmp(in->id, "back") == 0) {
         ck_nav_reset(sc);
+    } else if ((strcmp(in->id, "print") == 0 && !sc->session.prints) ||
+               (strcmp(in->id, "print-again") == 0 && sc->session.prints == 1)) {
+        print(sc);
     } else if (strncmp(in->id, "rating:", 7) == 0 && !sc->session.rating) {
         int r = in->id[7] - '0';
         char err[CK_ERR_LEN];
@@ -40,10 +62,49 @@ static void event(struct ck_screens *sc, const struct ck_input *in)
 static const char *const RATINGS[5] = {N_("Very hard"), N_("Hard"), N_("OK"), N_("Easy"),
                                        N_("Very easy")};
 
+/* The print button and what the printer is doing, in the footer's free left part. */
+static void draw_printing(struct ck_screens *sc, struct ck_ui *ui, const struct ck_layout *l)
+{
+    struct ck_print_status ps;
+    ck_print_status(sc->print, &ps);
+    if (ps.printer == CK_PRINTER_NONE)
+        return; /* this kiosk has no printer: nothing to say */
+    struct ck_session *s = &sc->session;
+    struct ck_rect f = l->footer;
+    int bh = f.h - ck_ui_px(ui, 36), bw = (f.w - 2 * l->pad) * 3 / 10;
+    int y = f.y + (f.h - bh) / 2;
+    struct ck_rect btn = {l->pad, y, bw, bh};
+    struct ck_rect note = {l->pad + bw + ck_ui_px(ui, 24), y, f.w - 2 * l->pad - 2 * bw - ck_ui_px(ui, 48), bh};
+    bool mine = s->print_job > 0 && ps.job == s->print_job;
+    const char *msg = NULL;
+    enum ck_color col = CK_COL_MUTED;
+    if (s->print_job < 0 || (mine && ps.job_state == CK_JOB_FAILED)) {
+        msg = N_("The receipt could not be printed. Please scan the QR code or write the code down.");
+        col = CK_COL_ERROR;
+    } else if (mine && (ps.job_state == CK_JOB_QUEUED || ps.job_state == CK_JOB_PRINTING)) {
+        msg = N_("Printing your receipt…");
+    } else if (mine && ps.job_state == CK_JOB_DONE) {
+        msg = N_("Please take your receipt from the printer.");
+        if (s->prints == 1)
+            ck_ui_button(ui, "print-again", btn, CK_BTN_SECONDARY, T(N_("Print again")));
+    } else if (!ck_printer_state_usable(ps.printer)) {
+        msg = N_("Printing is not available right now. Please scan the QR code or write the code down.");
+        col = CK_COL_ERROR;
+    } else if (!s->prints) {
+        ck_ui_button(ui, "print", btn, CK_BTN_SECONDARY, T(N_("Print receipt")));
+    }
+    if (msg) {
+        int th = ck_ui_text_height(ui, CK_FONT_SMALL, note.w, T(msg));
+        ck_ui_text(ui, (struct ck_rect){note.x, note.y + (note.h - th) / 2, note.w, th},
+                   CK_FONT_SMALL, col, CK_ALIGN_START, T(msg));
+    }
+}
+
 static void draw(struct ck_screens *sc, struct ck_ui *ui)
 {
     struct ck_layout l = ck_chrome(sc, ui, T(N_("Thank you. Your request is saved.")));
     ck_chrome_footer(sc, ui, &l, NULL, false, "finish", T(N_("Finish")));
+    draw_printing(sc, ui, &l);
     bool portrait = ck_ui_height(ui) > ck_ui_width(ui);
     struct ck_rect b = l.body;
     int gap = ck_ui_px(ui, 24);
@@ -96,4 +157,10 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
     }
 }
 
-const struct ck_screen ck_scr_done = {"done", enter, event, draw, NULL};
+/* The printer or the job changed: the footer shows it on the next frame. */
+static void refresh(struct ck_screens *sc, bool status_event)
+{
+    (void)sc, (void)status_event;
+}
+
+const struct ck_screen ck_scr_done = {"done", enter, event, draw, refresh};

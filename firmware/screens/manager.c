@@ -197,6 +197,29 @@ void ck_screens_set_sync(struct ck_screens *sc, struct ck_sync *sync)
     sc->sync = sync;
 }
 
+void ck_screens_set_print(struct ck_screens *sc, struct ck_print *print)
+{
+    sc->print = print;
+}
+
+enum ck_err ck_screens_reprint(struct ck_screens *sc, const char *receipt, char *err,
+                               size_t errlen)
+{
+    struct ck_request r;
+    ck_request_init(&r);
+    enum ck_err rc = ck_store_load(sc->store, receipt, &r, err, errlen);
+    if (!rc) {
+        struct ck_receipt_facts f = {r.receipt, r.service_name, r.address_string, r.requested_at,
+                                     r.lang};
+        int job = 0;
+        rc = ck_receipt_print(sc, &f, &job, err, errlen);
+        if (!rc)
+            ck_info("print", "staff reprint of %s queued as job %d", receipt, job);
+    }
+    ck_request_deinit(&r);
+    return rc;
+}
+
 void ck_screens_sync_changed(struct ck_screens *sc, bool status_event)
 {
     if (SCREENS[sc->cur]->refresh) {

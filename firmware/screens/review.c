@@ -116,15 +116,20 @@ static void submit(struct ck_screens *sc)
     ck_info("review", "request %s saved for service %s", req.receipt, req.service_code);
     ck_sync_kick(sc->sync); /* deliver it now if the city can be reached */
     /* The done screen needs only the code and the service: the answers leave memory now. */
-    char receipt[CK_RECEIPT_LEN + 1], name[128];
+    char receipt[CK_RECEIPT_LEN + 1], name[128], address[256], when[32];
     snprintf(receipt, sizeof receipt, "%s", req.receipt);
     snprintf(name, sizeof name, "%s", s->svc->name);
+    snprintf(address, sizeof address, "%s", req.address_string ? req.address_string : "");
+    snprintf(when, sizeof when, "%s", req.requested_at);
     ck_request_deinit(&req);
     char lang[sizeof s->lang];
     memcpy(lang, s->lang, sizeof lang);
     ck_session_wipe(s, lang);
     memcpy(s->receipt, receipt, sizeof receipt);
     snprintf(s->service_name, sizeof s->service_name, "%s", name);
+    snprintf(s->done_address, sizeof s->done_address, "%s", address);
+    snprintf(s->done_when, sizeof s->done_when, "%s", when);
+    explicit_bzero(address, sizeof address);
     ck_nav_go(sc, SCR_DONE);
 }
 

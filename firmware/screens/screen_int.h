@@ -81,6 +81,10 @@ struct ck_session {
     /* after submit */
     char receipt[CK_RECEIPT_LEN + 1];
     char service_name[128];
+    char done_address[256];   /* for the printed receipt; wiped with the session */
+    char done_when[32];       /* requested_at */
+    int print_job;            /* the receipt's print job (0: none yet) */
+    int prints;               /* receipts printed this session (one "Print again") */
     int rating;
     /* check a request */
     struct ck_buf check_code;
@@ -111,6 +115,7 @@ struct ck_screens {
     const struct ck_i18n *i18n;
     struct ck_store *store;
     struct ck_sync *sync; /* the delivery worker, or NULL */
+    struct ck_print *print; /* the print worker, or NULL */
     struct ck_gazetteer *gazetteer; /* the city's address points, or NULL: free text only */
     enum ck_scr_id cur;
     enum dialog dialog;
@@ -127,6 +132,14 @@ void ck_nav_go(struct ck_screens *sc, enum ck_scr_id to);
 void ck_nav_reset(struct ck_screens *sc);
 /* Cancel: asks first when the resident has typed something. */
 void ck_nav_cancel(struct ck_screens *sc);
+
+/* receipt.c: renders the receipt of a request and queues it on the printer. lang is the
+ * language to print in. */
+struct ck_receipt_facts {
+    const char *receipt, *service_name, *address, *requested_at, *lang;
+};
+enum ck_err ck_receipt_print(struct ck_screens *sc, const struct ck_receipt_facts *f, int *job,
+                             char *err, size_t errlen);
 
 /* session.c */
 void ck_session_init(struct ck_session *s, const char *lang);

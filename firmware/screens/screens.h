@@ -44,6 +44,14 @@ void ck_screens_set_sync(struct ck_screens *sc, struct ck_sync *sync);
 /* The worker changed something (a delivery, or the answer to a status request: status_event):
  * the current screen re-reads what it shows. */
 void ck_screens_sync_changed(struct ck_screens *sc, bool status_event);
+/* Hands the screens the print worker (may be NULL): the done screen's "Print receipt". */
+struct ck_print;
+void ck_screens_set_print(struct ck_screens *sc, struct ck_print *print);
+/* Staff asked for a receipt again: renders the stored request's receipt in its language and
+ * queues it. */
+enum ck_err ck_screens_reprint(struct ck_screens *sc, const char *receipt, char *err,
+                               size_t errlen);
+
 /* True when no resident is in the middle of something (the welcome screen, no dialog). */
 bool ck_screens_at_rest(const struct ck_screens *sc);
 

@@ -244,15 +244,84 @@ enum ck_err ck_outbox_set_status(struct ck_store *st, const char *receipt, const
                "tttit", NULL, err, errlen, status, notes, updated, now_s(), receipt);
 }
 
-void ck_outbox_note(struct ck_store *st, bool success, const char *detail)
+void ck_store_note(struct ck_store *st, const char *key, const char *detail)
 {
     char err[CK_ERR_LEN];
-    if (run(st, "noting the link's state",
+    if (run(st, "noting a state for staff",
             "INSERT INTO sync_log(key, detail, at) VALUES(?,?,?)"
             " ON CONFLICT(key) DO UPDATE SET detail=excluded.detail, at=excluded.at",
-            "tti", NULL, err, sizeof err, success ? "last_success" : "last_error", detail,
-            now_s()))
+            "tti", NULL, err, sizeof err, key, detail, now_s()))
         ck_warn("store", "%s", err);
+}
+
+void ck_outbox_note(struct ck_store *st, bool success, const char *detail)
+{
+    ck_store_note(st, success ? "last_success" : "last_error", detail);
+}
+
+bool ck_store_get_note(struct ck_store *st, const char *key, char *detail, size_t detaillen,
+                       time_t *at)
+{
+    sqlite3_stmt *s;
+    bool found = false;
+    if (sqlite3_prepare_v2(st->db, "SELECT detail, at FROM sync_log WHERE key=?", -1, &s, NULL) !=
+        SQLITE_OK)
+        return false;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        const unsigned char *d = sqlite3_column_text(s, 0);
+        snprintf(detail, detaillen, "%s", d ? (const char *)d : "");
+        if (at)
+            *at = (time_t)sqlite3_column_int64(s, 1);
+        found = true;
+    }
+    sqlite3_finalize(s);
+    return found;
+}
+
+enum ck_err ck_store_ask_reprint(struct ck_store *st, const char *receipt, char *err,
+                                 size_t errlen)
+{
+    struct ck_request_status status;
+    enum ck_err rc = ck_store_lookup(st, receipt, &status, err, errlen);
+    if (rc)
+        return rc;
+    return run(st, "asking for a reprint",
+               "INSERT INTO print_requests(receipt, asked_at) VALUES(?,?)", "ti", NULL, err, errlen,
+               receipt, now_s());
+}
+
+int ck_store_pending_reprints(struct ck_store *st)
+{
+    sqlite3_stmt *s;
+    int n = 0;
+    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM print_requests WHERE done_at IS NULL",
+                           -1, &s, NULL) != SQLITE_OK)
+        return 0;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+enum ck_err ck_store_take_reprints(struct ck_store *st, char (*receipts)[CK_RECEIPT_LEN + 1],
+                                   size_t max, size_t *n, char *err, size_t errlen)
+{
+    *n = 0;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "UPDATE print_requests SET done_at=?, result='taken' WHERE id IN"
+                           " (SELECT id FROM print_requests WHERE done_at IS NULL ORDER BY id"
+                           " LIMIT ?) RETURNING receipt",
+                           -1, &s, NULL) != SQLITE_OK)
+        return fail(st, err, errlen, "taking reprints");
+    sqlite3_bind_int64(s, 1, now_s());
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < max)
+        snprintf(receipts[(*n)++], CK_RECEIPT_LEN + 1, "%s", sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? CK_OK : fail(st, err, errlen, "taking reprints");
 }
 
 enum ck_err ck_outbox_stats(struct ck_store *st, struct ck_outbox_stats *out, char *err,

@@ -81,6 +81,20 @@ enum ck_err ck_outbox_set_status(struct ck_store *st, const char *receipt, const
 
 /* Records the last success or the last error of the link (for staff), with the time. */
 void ck_outbox_note(struct ck_store *st, bool success, const char *detail);
+/* Records a device's state for staff under a key ("printer"), with the time. */
+void ck_store_note(struct ck_store *st, const char *key, const char *detail);
+/* Reads a note; false when there is none. */
+bool ck_store_get_note(struct ck_store *st, const char *key, char *detail, size_t detaillen,
+                       time_t *at);
+
+/* Staff reprints: asked by kioskctl, printed by the kiosk. */
+enum ck_err ck_store_ask_reprint(struct ck_store *st, const char *receipt, char *err,
+                                 size_t errlen);
+/* How many reprints wait. */
+int ck_store_pending_reprints(struct ck_store *st);
+/* Takes up to max waiting reprints (marks them taken) and returns their receipt codes. */
+enum ck_err ck_store_take_reprints(struct ck_store *st, char (*receipts)[CK_RECEIPT_LEN + 1],
+                                   size_t max, size_t *n, char *err, size_t errlen);
 
 /* The queue at a glance, for staff. */
 struct ck_outbox_stats {

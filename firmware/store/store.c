@@ -74,6 +74,14 @@ static const char *const MIGRATIONS[] = {
     "  detail TEXT,"
     "  at INTEGER NOT NULL"
     ");",
+    /* 3: staff ask for a receipt again (kioskctl reprint); the kiosk prints and marks it. */
+    "CREATE TABLE print_requests("
+    "  id INTEGER PRIMARY KEY,"
+    "  receipt TEXT NOT NULL,"
+    "  asked_at INTEGER NOT NULL,"
+    "  done_at INTEGER,"
+    "  result TEXT"
+    ");",
 };
 
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))

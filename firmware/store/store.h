@@ -16,7 +16,7 @@
 
 struct ck_store;
 
-#define CK_STORE_SCHEMA_VERSION 2
+#define CK_STORE_SCHEMA_VERSION 3
 
 /* Opens (creating if needed) the database at path and migrates it to the current schema.
  * Returns NULL with the reason in err. */

@@ -19,6 +19,7 @@ enum ck_sync_event {
     CK_SYNC_EV_DELIVERY, /* a request changed state */
     CK_SYNC_EV_STATUS,   /* an upstream status was stored */
     CK_SYNC_EV_CATALOG,  /* a new catalog was cached */
+    CK_SYNC_EV_REPRINT,  /* staff asked for a receipt again (kioskctl reprint) */
 };
 
 struct ck_sync;

@@ -859,6 +859,8 @@ static void *run(void *arg)
             s->status_busy = false;
             pthread_mutex_unlock(&s->mu);
         }
+        if (ck_store_pending_reprints(s->st)) /* the worker with a database looks for them */
+            notify(s, CK_SYNC_EV_REPRINT);
         start_due(s);
         int running = 0;
         curl_multi_perform(s->multi, &running);

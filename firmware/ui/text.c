@@ -64,8 +64,8 @@ enum ck_err ck_text_init(struct ck_ui *ui, char *err, size_t errlen)
     }
     ck_debug("ui", "fonts: %s, %s", regular, bold);
 out:
-    free(regular);
-    free(bold);
+    ui->font_file[0] = regular; /* kept for receipts (raster.c) */
+    ui->font_file[1] = bold;
     return rc;
 }
 
@@ -80,6 +80,14 @@ void ck_text_deinit(struct ck_ui *ui)
     for (int f = 0; f < CK_FONT_COUNT; f++)
         if (ui->fonts[f])
             TTF_CloseFont(ui->fonts[f]);
+    for (size_t i = 0; i < sizeof ui->print_fonts / sizeof ui->print_fonts[0]; i++)
+        if (ui->print_fonts[i].font)
+            TTF_CloseFont(ui->print_fonts[i].font);
+    memset(ui->print_fonts, 0, sizeof ui->print_fonts);
+    ui->fonts[CK_FONT_PRINT] = NULL;
+    free(ui->font_file[0]);
+    free(ui->font_file[1]);
+    ui->font_file[0] = ui->font_file[1] = NULL;
     if (TTF_WasInit())
         TTF_Quit();
     FcFini(); /* frees fontconfig's caches, so leak checkers see only our own memory */

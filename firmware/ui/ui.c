@@ -182,12 +182,8 @@ int ck_ui_line_height(struct ck_ui *ui, enum ck_font f)
     return TTF_FontLineSkip(ui->fonts[f]);
 }
 
-typedef void (*line_fn)(struct ck_ui *ui, const char *s, size_t len, int lineno, void *ctx);
-
-/* Greedy line breaking at spaces; a word wider than the line breaks between code points.
- * Calls fn for each line and returns the number of lines. */
-static int layout(struct ck_ui *ui, enum ck_font f, int width, const char *text, line_fn fn,
-                  void *ctx)
+int ck_ui_layout(struct ck_ui *ui, enum ck_font f, int width, const char *text, ck_line_fn fn,
+                 void *ctx)
 {
     int lines = 0;
     int space = ck_text_measure(ui, f, " ", 1);
@@ -275,14 +271,14 @@ int ck_ui_text(struct ck_ui *ui, struct ck_rect r, enum ck_font f, enum ck_color
         return 0;
     remember_text(ui, utf8);
     struct draw_ctx d = {r, f, c, align, ck_ui_line_height(ui, f), 0, 0};
-    return layout(ui, f, r.w, utf8, draw_line, &d) * d.lh;
+    return ck_ui_layout(ui, f, r.w, utf8, draw_line, &d) * d.lh;
 }
 
 int ck_ui_text_height(struct ck_ui *ui, enum ck_font f, int width, const char *utf8)
 {
     if (!utf8 || !*utf8)
         return 0;
-    return layout(ui, f, width, utf8, NULL, NULL) * ck_ui_line_height(ui, f);
+    return ck_ui_layout(ui, f, width, utf8, NULL, NULL) * ck_ui_line_height(ui, f);
 }
 
 int ck_ui_text_width(struct ck_ui *ui, enum ck_font f, const char *utf8)
@@ -455,12 +451,12 @@ void ck_ui_field(struct ck_ui *ui, const char *id, struct ck_rect r, const char 
     struct count_ctx cc = {0, NULL, 0};
     if (shown && *shown) {
         remember_text(ui, shown);
-        layout(ui, CK_FONT_BODY, in.w, shown, count_line, &cc);
+        ck_ui_layout(ui, CK_FONT_BODY, in.w, shown, count_line, &cc);
         /* Keep the end of the text, where the caret is, in view. */
         struct draw_ctx d = {in, CK_FONT_BODY, empty ? CK_COL_MUTED : CK_COL_SURFACE_TEXT,
                              CK_ALIGN_START, lh, cc.n > max_lines ? cc.n - max_lines : 0,
                              max_lines};
-        layout(ui, CK_FONT_BODY, in.w, shown, draw_line, &d);
+        ck_ui_layout(ui, CK_FONT_BODY, in.w, shown, draw_line, &d);
     }
     if (value) { /* the caret after the last character */
         int line = empty ? 0 : (cc.n > max_lines ? max_lines : cc.n) - 1;

@@ -173,4 +173,12 @@ enum ck_err ck_ui_screenshot(struct ck_ui *ui, const char *path, char *err, size
 /* Posts a wake-up to the UI thread from any thread (a worker has news). */
 void ck_ui_wake(void);
 
+/* Receipts: utf8 set in the screen's fonts at `px` pixels (bold or not), wrapped to `width`,
+ * into a new 1-bit image of that width (out->px allocated; 1 = ink). Centred lines or not. */
+enum ck_err ck_ui_raster_text(struct ck_ui *ui, int px, bool bold, bool center, const char *utf8,
+                              int width, struct ck_bitmap *out);
+/* A picture file (PNG, SVG drawn at the size needed) scaled to fit max_w x max_h, as 1-bit. */
+enum ck_err ck_ui_raster_image(struct ck_ui *ui, const char *path, int max_w, int max_h,
+                               struct ck_bitmap *out);
+
 #endif

@@ -39,8 +39,14 @@ struct ck_ui {
     int w, h;
     double scale; /* short side / 1080 */
 
-    TTF_Font *fonts[CK_FONT_COUNT];
+    TTF_Font *fonts[CK_FONT_COUNT + 1]; /* the last slot: the receipt font in use (raster.c) */
     int font_px[CK_FONT_COUNT];
+    char *font_file[2];                 /* regular, bold */
+    struct print_font {
+        int px;
+        bool bold;
+        TTF_Font *font;
+    } print_fonts[8];
     struct text_entry cache[CK_TEXT_CACHE];
     unsigned tick;
 
@@ -57,6 +63,15 @@ struct ck_ui {
     char text_in[64];
     bool damaged;
 };
+
+/* The font slot raster.c sets text in, for receipts. */
+#define CK_FONT_PRINT ((enum ck_font)CK_FONT_COUNT)
+
+/* ui.c: greedy line breaking at spaces (a word wider than the line breaks between code points);
+ * calls fn for each line and returns the number of lines. */
+typedef void (*ck_line_fn)(struct ck_ui *ui, const char *s, size_t len, int lineno, void *ctx);
+int ck_ui_layout(struct ck_ui *ui, enum ck_font f, int width, const char *text, ck_line_fn fn,
+                 void *ctx);
 
 /* text.c */
 enum ck_err ck_text_init(struct ck_ui *ui, char *err, size_t errlen);

@@ -31,7 +31,7 @@ quiet=$(CK_FRAME_STATS=1 "$BUILD/civic-kiosk" --headless --size 1920x1080 --conf
 
 # 2. The same tour while the backlog drains, then wait until it has.
 "$BUILD/seed_requests" "$CITY" "$WORK/data" "$N"
-{ tour; echo wait-sync; } >"$WORK/tour-sync.ck"
+{ tour; echo "wait-sync 3"; } >"$WORK/tour-sync.ck"
 t0=$(date +%s.%N)
 busy=$(CK_FRAME_STATS=1 "$BUILD/civic-kiosk" --headless --size 1920x1080 --config "$CITY" \
     --data-dir "$WORK/data" --script "$WORK/tour-sync.ck" --screenshot-dir "$WORK/shots" 2>&1 | grep '^frames')

@@ -34,7 +34,7 @@ expect-text typing mistake
 tap back
 expect-screen welcome
 screenshot during-backlog
-wait-sync
+wait-sync 3
 CK
 "$BUILD/civic-kiosk" --headless --size 1280x800 --config "$CITY" --data-dir "$WORK/data" \
     --script "$WORK/script.ck" --screenshot-dir "$WORK/shots" 2>"$WORK/kiosk.log" &

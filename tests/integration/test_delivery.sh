@@ -41,7 +41,7 @@ tap next
 tap submit
 expect-screen done
 screenshot done
-wait-sync
+wait-sync 3
 tap finish
 expect-screen welcome"
 
@@ -86,7 +86,7 @@ admin POST "/admin/requests/$sr_id/status" '{"status":"closed","status_notes":"F
 check_script="tap check
 type $receipt
 tap lookup
-wait-sync
+wait-sync 3
 expect-text Closed
 expect-text Filled on Nov 25
 expect-text Checked with the city
@@ -98,7 +98,7 @@ stop_server
 kiosk "tap check
 type $receipt
 tap lookup
-wait-sync
+wait-sync 3
 expect-text Closed
 expect-text could not be reached
 screenshot check-offline"

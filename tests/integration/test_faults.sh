@@ -39,7 +39,7 @@ start_server --no-idempotency --service-type streetlight-out=batch --service-typ
 make_city
 "$BUILD/seed_requests" "$CITY" "$WORK/data" "$N"
 
-kiosk "wait-sync" 2>"$WORK/kiosk.log" || { tail -20 "$WORK/kiosk.log" >&2; fail "the kiosk did not finish delivering"; }
+kiosk "wait-sync 3" 2>"$WORK/kiosk.log" || { tail -20 "$WORK/kiosk.log" >&2; fail "the kiosk did not finish delivering"; }
 
 "$BUILD/kioskctl" --data-dir "$WORK/data" status --json >"$WORK/status.json"
 admin GET /admin/counts >"$WORK/counts.json"

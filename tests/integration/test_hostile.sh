@@ -20,7 +20,7 @@ start_server --no-idempotency \
     --fault "{\"kind\":\"drop_after_body\",\"commit\":true,$post}"
 make_city 'c["upstream"]["retry_cap_seconds"] = 1'
 "$BUILD/seed_requests" "$CITY" "$WORK/data" 1
-kiosk "wait-sync" 2>"$WORK/kiosk.log" || { cat "$WORK/kiosk.log" >&2; fail "kiosk"; }
+kiosk "wait-sync 2" 2>"$WORK/kiosk.log" || { cat "$WORK/kiosk.log" >&2; fail "kiosk"; }
 for line in "reply larger than 4194304 bytes refused" "Transferred a partial file" \
     "reply not understood" "redirect to http://127.0.0.2:9/elsewhere not followed" \
     "Empty reply from server" "was already upstream: adopting it"; do
@@ -46,6 +46,6 @@ make_city 'c["upstream"]["ca_bundle"] = "'"$WORK/cert.pem"'"; c["upstream"]["pin
 wait_for_error "pinned public key"
 "$BUILD/kioskctl" --data-dir "$WORK/data" status | grep -q "queued           1" || fail "the request was lost"
 make_city 'c["upstream"]["ca_bundle"] = "'"$WORK/cert.pem"'"; c["upstream"]["pinned_public_key"] = "sha256//'"$pin"'"'
-kiosk "wait-sync" 2>>"$WORK/kiosk.log"
+kiosk "wait-sync 3" 2>>"$WORK/kiosk.log"
 "$BUILD/kioskctl" --data-dir "$WORK/data" status | grep -q "delivered        1" || fail "not delivered over TLS"
 echo "ok: an unknown certificate and a wrong pin refused and the request kept; the city's CA and pin deliver it"

@@ -1,0 +1,90 @@
+/* receipt.c: the printed receipt: what it says, in the resident's language, set by the
+ * screen's own text engine and handed to the print worker. UI thread. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "print/print.h"
+#include "qr/qr.h"
+#include "screens/screen_int.h"
+
+/* Sizes at 203 dpi, in dots (about 2.5, 3, 4.2 and 7.5 mm tall); scaled for other printers. */
+static const struct {
+    int px;
+    bool bold;
+} STYLES[] = {
+    [CK_RS_SMALL] = {21, false}, [CK_RS_BODY] = {25, false}, [CK_RS_BOLD] = {25, true},
+    [CK_RS_BIG] = {36, true},    [CK_RS_HUGE] = {62, true},
+};
+
+static enum ck_err text(void *ctx, enum ck_receipt_style style, enum ck_receipt_align align,
+                        const char *utf8, int width, int dpi, struct ck_bitmap *out)
+{
+    struct ck_screens *sc = ctx;
+    int px = STYLES[style].px * dpi / 203;
+    return ck_ui_raster_text(sc->ui, px, STYLES[style].bold, align == CK_RA_CENTER, utf8, width,
+                             out);
+}
+
+static enum ck_err image(void *ctx, const char *path, int max_w, int max_h, struct ck_bitmap *out)
+{
+    struct ck_screens *sc = ctx;
+    return ck_ui_raster_image(sc->ui, path, max_w, max_h, out);
+}
+
+enum ck_err ck_receipt_print(struct ck_screens *sc, const struct ck_receipt_facts *f, int *job,
+                             char *err, size_t errlen)
+{
+    /* T() and the date format follow the session's language: print in the request's. */
+    char saved[sizeof sc->session.lang], lang[sizeof sc->session.lang];
+    memcpy(saved, sc->session.lang, sizeof saved);
+    snprintf(lang, sizeof lang, "%s", f->lang && *f->lang ? f->lang : "en"); /* may be saved's */
+    memcpy(sc->session.lang, lang, sizeof lang);
+
+    char url[512], grouped[CK_RECEIPT_GROUPED_LEN + 1], service[256], where[400], when[96],
+        filed[160], footer[160];
+    ck_config_status_url(sc->cfg, f->receipt, url, sizeof url);
+    ck_receipt_group(f->receipt, grouped);
+    snprintf(service, sizeof service, T(N_("Problem: %s")), T(f->service_name));
+    where[0] = '\0';
+    if (f->address && *f->address)
+        snprintf(where, sizeof where, T(N_("Where: %s")), f->address);
+    ck_format_datetime(sc, f->requested_at, when, sizeof when);
+    snprintf(filed, sizeof filed, T(N_("Filed: %s")), when);
+    footer[0] = '\0';
+    if (sc->cfg->city_phone && *sc->cfg->city_phone)
+        snprintf(footer, sizeof footer, T(N_("Questions? Call %s.")), sc->cfg->city_phone);
+    struct ck_bitmap qr = {0};
+    if (ck_qr_encode(url, &qr, err, errlen))
+        ck_warn("print", "receipt without a QR code: %s", err);
+    struct ck_receipt r = {
+        .city_name = T(sc->cfg->city_name),
+        .logo_path = sc->cfg->logo_path,
+        .code_label = T(N_("Your receipt code")),
+        .code_grouped = grouped,
+        .service = service,
+        .location = where,
+        .when = filed,
+        .kiosk = sc->cfg->kiosk_location && *sc->cfg->kiosk_location ? T(sc->cfg->kiosk_location) : NULL,
+        .next_steps = T(N_("The kiosk sends your request to the city. To see what the city is doing about it, scan the QR code or open this address:")),
+        .url_label = T(N_("Follow your request")),
+        .status_url = url,
+        .qr = qr.px ? &qr : NULL,
+        .footer = footer,
+    };
+    struct ck_receipt_text te = {sc, text, image};
+    struct ck_buf bytes;
+    ck_buf_init(&bytes);
+    enum ck_err rc = ck_receipt_render(&r, &sc->cfg->printer, &te, &bytes, NULL, err, errlen);
+    memcpy(sc->session.lang, saved, sizeof saved);
+    ck_bitmap_deinit(&qr);
+    if (!rc) {
+        rc = ck_print_submit(sc->print, &bytes, job);
+        if (rc == CK_ERR_BUSY)
+            ck_fail(err, errlen, rc, "the printer has too many receipts waiting");
+        else if (rc)
+            ck_fail(err, errlen, rc, "no printer");
+    }
+    ck_buf_deinit(&bytes);
+    return rc;
+}
