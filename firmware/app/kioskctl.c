@@ -2,7 +2,9 @@
  *   kioskctl --data-dir DIR requests [--json]
  *   kioskctl --data-dir DIR status [--json]
  *   kioskctl --data-dir DIR retry RECEIPT
- * Never prints personal fields (name, email, phone); `retry` is its only write. */
+ *   kioskctl --data-dir DIR reprint RECEIPT
+ * Never prints personal fields (name, email, phone); `retry` and `reprint` are its only writes
+ * (the running kiosk acts on them within seconds). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +18,11 @@
 static void usage(FILE *out)
 {
     fputs("usage: kioskctl [--data-dir DIR] requests|status [--json]\n"
-          "       kioskctl [--data-dir DIR] retry RECEIPT\n"
+          "       kioskctl [--data-dir DIR] retry|reprint RECEIPT\n"
           "  requests   every request this kiosk holds, with its delivery state\n"
           "  status     the delivery queue: depth, oldest, last success and error, parked\n"
           "  retry      send a parked request again (after fixing what upstream refused)\n"
+          "  reprint    print a request's receipt again on the kiosk's printer\n"
           "  --json     one JSON document instead of a table\n",
           out);
 }
@@ -115,6 +118,12 @@ static int show_status(struct ck_store *st, bool json)
                                              : json_null(),
                                 "parked", parked);
         json_object_set_new(doc, "catalog_age_s", cat_age >= 0 ? json_integer(cat_age) : json_null());
+        char printer[256];
+        time_t at = 0;
+        json_object_set_new(doc, "printer",
+                            ck_store_get_note(st, "printer", printer, sizeof printer, &at)
+                                ? json_pack("{s:s,s:I}", "state", printer, "at", (json_int_t)at)
+                                : json_null());
         json_dumpf(doc, stdout, JSON_INDENT(2));
         putchar('\n');
         json_decref(doc);
@@ -127,6 +136,10 @@ static int show_status(struct ck_store *st, bool json)
     printf("%-16s %d\n%-16s %d\n", "delivered", s.delivered, "parked", s.parked);
     print_when("last success", s.last_success, s.last_success_detail);
     print_when("last error", s.last_error, s.last_error_detail);
+    char printer[256] = "";
+    time_t printer_at = 0;
+    if (ck_store_get_note(st, "printer", printer, sizeof printer, &printer_at))
+        print_when("printer", printer_at, printer);
     if (cat_age >= 0)
         printf("%-16s fetched from the city %ld s ago\n", "catalog", cat_age);
     else
@@ -165,12 +178,12 @@ int main(int argc, char **argv)
         else
             return fprintf(stderr, "kioskctl: unexpected %s\n", argv[i]), usage(stderr), 2;
     }
-    if (!cmd || (strcmp(cmd, "requests") != 0 && strcmp(cmd, "status") != 0 &&
-                 strcmp(cmd, "retry") != 0))
+    bool needs_code = cmd && (strcmp(cmd, "retry") == 0 || strcmp(cmd, "reprint") == 0);
+    if (!cmd || (strcmp(cmd, "requests") != 0 && strcmp(cmd, "status") != 0 && !needs_code))
         return usage(stderr), 2;
     char code[CK_RECEIPT_LEN + 1];
-    if (strcmp(cmd, "retry") == 0 && (!arg || ck_receipt_parse(arg, code) != CK_RECEIPT_OK))
-        return fprintf(stderr, "kioskctl: retry needs a valid receipt code\n"), 2;
+    if (needs_code && (!arg || ck_receipt_parse(arg, code) != CK_RECEIPT_OK))
+        return fprintf(stderr, "kioskctl: %s needs a valid receipt code\n", cmd), 2;
     char dir[4096], path[4200], err[CK_ERR_LEN];
     if (data_dir)
         snprintf(dir, sizeof dir, "%s", data_dir);
@@ -190,6 +203,11 @@ int main(int argc, char **argv)
             status = 1;
         else
             printf("%s queued again; the kiosk sends it within seconds\n", arg);
+    } else if (strcmp(cmd, "reprint") == 0) {
+        if (ck_store_ask_reprint(st, code, err, sizeof err))
+            status = 1;
+        else
+            printf("%s: the kiosk prints it within seconds\n", arg);
     } else if (json) {
         json_t *arr = json_array();
         if (ck_store_each(st, add_json, arr, err, sizeof err))

@@ -22,8 +22,17 @@ static enum ck_err text(void *ctx, enum ck_receipt_style style, enum ck_receipt_
 {
     struct ck_screens *sc = ctx;
     int px = STYLES[style].px * dpi / 203;
-    return ck_ui_raster_text(sc->ui, px, STYLES[style].bold, align == CK_RA_CENTER, utf8, width,
-                             out);
+    enum ck_err rc = ck_ui_raster_text(sc->ui, px, STYLES[style].bold, align == CK_RA_CENTER,
+                                       utf8, width, out);
+    /* The receipt code is read aloud in its groups: it stays on one line, smaller if the
+     * paper is narrow (two lines are taller than 1.8 times the size). */
+    while (!rc && style == CK_RS_HUGE && out->h > px * 9 / 5 && px > 24) {
+        ck_bitmap_deinit(out);
+        px = px * 7 / 8;
+        rc = ck_ui_raster_text(sc->ui, px, STYLES[style].bold, align == CK_RA_CENTER, utf8,
+                               width, out);
+    }
+    return rc;
 }
 
 static enum ck_err image(void *ctx, const char *path, int max_w, int max_h, struct ck_bitmap *out)

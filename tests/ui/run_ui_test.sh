@@ -13,8 +13,9 @@ mkdir -p "$shots" "$src/tests/ui/ref/$size"
 
 # Fixed clock, seed and zone: the same receipt codes and dates on every run.
 export CK_TEST_NOW=1795528800 CK_TEST_SEED=7 TZ=America/New_York CK_LOG_LEVEL=warn
-# The demo city, with no upstream: UI tests look at the screens of a kiosk that is offline,
-# whatever runs on this machine's port 8311. Its other files are linked so paths resolve.
+# The demo city, with no upstream and a printer that is a file: UI tests look at the screens of
+# a kiosk that is offline, whatever runs on this machine's ports 8311 and 9100, and the .check
+# can decode the receipts it printed ($RECEIPTS). Its other files are linked so paths resolve.
 mkdir -p "$work/city"
 for f in "$src"/assets/demo/*; do
     [ "$(basename "$f")" = city.json ] || ln -s "$(cd "$(dirname "$f")" && pwd)/$(basename "$f")" "$work/city/"
@@ -22,8 +23,9 @@ done
 python3 -c 'import json, sys
 c = json.load(open(sys.argv[1], encoding="utf-8"))
 c["upstream"]["base_url"] = ""
+c["printer"]["uri"] = "file:" + sys.argv[3]
 json.dump(c, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)' \
-    "$src/assets/demo/city.json" "$work/city/city.json"
+    "$src/assets/demo/city.json" "$work/city/city.json" "$work/receipts.bin"
 config="$work/city/city.json"
 [ -f "$src/tests/ui/scripts/$name.config" ] && config=$(sed "s|@SRC@|$src|g" "$src/tests/ui/scripts/$name.config")
 "$build/civic-kiosk" --headless --size "$size" --config "$config" --data-dir "$work/data" \
@@ -43,6 +45,6 @@ check="$src/tests/ui/scripts/$name.check"
 if [ -f "$check" ]; then
     json=$("$build/kioskctl" --data-dir "$work/data" requests --json)
     # shellcheck disable=SC1090
-    ( export JSON="$json" SHOTS="$shots"; source "$check" ) || { echo "stored-row checks failed for $name" >&2; fail=1; }
+    ( export JSON="$json" SHOTS="$shots" RECEIPTS="$work/receipts.bin" BUILD="$build" SRC="$src"; source "$check" ) || { echo "stored-row checks failed for $name" >&2; fail=1; }
 fi
 exit $fail
