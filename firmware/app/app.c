@@ -123,6 +123,8 @@ static void take_reprints(struct app *a)
     for (size_t i = 0; i < n; i++)
         if (ck_screens_reprint(a->screens, receipts[i], err, sizeof err))
             ck_warn("app", "reprint of %s: %s", receipts[i], err);
+    if (n)
+        ck_sync_kick(a->sync); /* so the worker sees they were taken */
 }
 
 /* Replaces the catalog with the one upstream last gave, if there is one and it parses. */

@@ -111,7 +111,7 @@ void ck_print_stop(struct ck_print *p);
  * full, CK_ERR_NOT_FOUND when no printer is configured. */
 enum ck_err ck_print_submit(struct ck_print *p, const struct ck_buf *bytes, int *job);
 void ck_print_status(struct ck_print *p, struct ck_print_status *out);
-/* Nothing queued or printing. */
+/* Nothing queued or printing, and the printer asked once since the start. */
 bool ck_print_idle(struct ck_print *p);
 
 #endif

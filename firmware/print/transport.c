@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <termios.h>
 #include <time.h>
@@ -177,6 +178,39 @@ enum ck_err ck_transport_write(struct ck_transport *t, const void *buf, size_t n
             return ck_fail(err, errlen, CK_ERR_IO, "the printer went away (unplugged?)");
     }
     return CK_OK;
+}
+
+enum ck_err ck_transport_drain(struct ck_transport *t, int stall_ms, char *err, size_t errlen)
+{
+    if (t->kind == CK_TR_FILE || t->kind == CK_TR_NONE)
+        return CK_OK;
+    long last = now_ms();
+    int before = -1;
+    for (;;) {
+        int queued = 0;
+        if (ioctl(t->fd, TIOCOUTQ, &queued) != 0) {
+            /* usblp has no output queue to ask: a write is done when POLLOUT comes back. */
+            struct pollfd pf = {.fd = t->fd, .events = POLLOUT};
+            if (poll(&pf, 1, stall_ms) == 1 && (pf.revents & POLLOUT))
+                return CK_OK;
+            return ck_fail(err, errlen, CK_ERR_BUSY,
+                           "the printer took no data for %d s (out of paper, cover open, or jammed?)",
+                           stall_ms / 1000);
+        }
+        if (queued == 0)
+            return CK_OK;
+        if (queued != before) {
+            before = queued;
+            last = now_ms();
+        } else if (now_ms() - last >= stall_ms) {
+            return ck_fail(err, errlen, CK_ERR_BUSY,
+                           "the printer took no data for %d s (out of paper, cover open, or jammed?)",
+                           stall_ms / 1000);
+        }
+        struct pollfd pf = {.fd = t->fd, .events = 0}; /* wakes early only on an error */
+        if (poll(&pf, 1, 20) == 1 && (pf.revents & (POLLERR | POLLHUP)))
+            return ck_fail(err, errlen, CK_ERR_IO, "the printer went away (unplugged?)");
+    }
 }
 
 int ck_transport_query(struct ck_transport *t, uint8_t n, int timeout_ms)

@@ -25,6 +25,10 @@ void ck_transport_close(struct ck_transport *t);
  * printer went away (CK_ERR_IO). */
 enum ck_err ck_transport_write(struct ck_transport *t, const void *buf, size_t n, int stall_ms,
                                char *err, size_t errlen);
+/* Waits until what was written has left for the printer (the socket's or tty's output queue
+ * is empty; for usblp, the last transfer completed); fails like ck_transport_write when
+ * nothing moves for stall_ms. */
+enum ck_err ck_transport_drain(struct ck_transport *t, int stall_ms, char *err, size_t errlen);
 /* Sends DLE EOT n and returns the reply byte, or -1 when none came within timeout_ms (or the
  * transport cannot answer: file:). */
 int ck_transport_query(struct ck_transport *t, uint8_t n, int timeout_ms);

@@ -36,6 +36,7 @@ struct ck_print {
     int nqueue, next_id;
     bool busy;
     bool stalled; /* the last job stopped mid-way and no status has answered since */
+    bool asked;   /* the printer has been asked how it is at least once */
     struct ck_print_status status;
 };
 
@@ -116,7 +117,8 @@ static void run_job(struct ck_print *p, struct job *j)
         set_job(p, j->id, CK_JOB_FAILED, why);
         return;
     }
-    if (ck_transport_write(&t, ck_buf_str(&j->bytes), j->bytes.len, STALL_MS, err, sizeof err)) {
+    if (ck_transport_write(&t, ck_buf_str(&j->bytes), j->bytes.len, STALL_MS, err, sizeof err) ||
+        ck_transport_drain(&t, STALL_MS, err, sizeof err)) {
         /* Stopped mid-job: ask why (a printer with a full buffer may not answer). */
         p->stalled = true;
         st = ask(p, &t, &silent);
@@ -149,6 +151,7 @@ static void *run(void *arg)
     if (p->kind != CK_TR_NONE)
         poll_status(p);
     pthread_mutex_lock(&p->mu);
+    p->asked = true;
     while (!p->stop) {
         if (p->nqueue) {
             struct job j = p->queue[0];
@@ -276,7 +279,7 @@ bool ck_print_idle(struct ck_print *p)
     if (!p)
         return true;
     pthread_mutex_lock(&p->mu);
-    bool idle = !p->nqueue && !p->busy;
+    bool idle = !p->nqueue && !p->busy && (p->asked || p->kind == CK_TR_NONE);
     pthread_mutex_unlock(&p->mu);
     return idle;
 }

@@ -78,6 +78,7 @@ static void draw_printing(struct ck_screens *sc, struct ck_ui *ui, const struct 
     bool mine = s->print_job > 0 && ps.job == s->print_job;
     const char *msg = NULL;
     enum ck_color col = CK_COL_MUTED;
+    bool button = false;
     if (s->print_job < 0 || (mine && ps.job_state == CK_JOB_FAILED)) {
         msg = N_("The receipt could not be printed. Please scan the QR code or write the code down.");
         col = CK_COL_ERROR;
@@ -85,7 +86,7 @@ static void draw_printing(struct ck_screens *sc, struct ck_ui *ui, const struct 
         msg = N_("Printing your receipt…");
     } else if (mine && ps.job_state == CK_JOB_DONE) {
         msg = N_("Please take your receipt from the printer.");
-        if (s->prints == 1)
+        if ((button = s->prints == 1))
             ck_ui_button(ui, "print-again", btn, CK_BTN_SECONDARY, T(N_("Print again")));
     } else if (!ck_printer_state_usable(ps.printer)) {
         msg = N_("Printing is not available right now. Please scan the QR code or write the code down.");
@@ -94,6 +95,10 @@ static void draw_printing(struct ck_screens *sc, struct ck_ui *ui, const struct 
         ck_ui_button(ui, "print", btn, CK_BTN_SECONDARY, T(N_("Print receipt")));
     }
     if (msg) {
+        if (!button) { /* no button: the message takes its place too */
+            note.w += note.x - l->pad;
+            note.x = l->pad;
+        }
         int th = ck_ui_text_height(ui, CK_FONT_SMALL, note.w, T(msg));
         ck_ui_text(ui, (struct ck_rect){note.x, note.y + (note.h - th) / 2, note.w, th},
                    CK_FONT_SMALL, col, CK_ALIGN_START, T(msg));

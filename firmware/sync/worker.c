@@ -63,6 +63,7 @@ struct ck_sync {
     char status_q[STATUS_QUEUE][CK_RECEIPT_LEN + 1];
     size_t nstatus;
     size_t njobs_shared;  /* njobs, as the other threads may read it */
+    bool reprints_shared; /* staff reprints wait for the UI to take them */
     time_t next_due_shared;
 
     atomic_bool online;
@@ -811,7 +812,9 @@ static void fetch_status(struct ck_sync *s, const char *receipt)
 static void publish(struct ck_sync *s)
 {
     time_t next = configured(s) ? ck_outbox_next_due(s->st) : 0;
+    bool reprints = ck_store_pending_reprints(s->st) > 0;
     pthread_mutex_lock(&s->mu);
+    s->reprints_shared = reprints;
     s->njobs_shared = s->njobs;
     s->next_due_shared = next;
     pthread_mutex_unlock(&s->mu);

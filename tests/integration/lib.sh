@@ -2,7 +2,7 @@
 # port, and a copy of the demo city pointed at it. Sourced by bash scripts with set -euo pipefail.
 # Needs: $BUILD (the build dir), $SRC (the source dir), $WORK (a temp dir the caller removes).
 
-SERVER_PID=""
+SERVER_PID="" PRINTER_PID=""
 
 # start_server [server options...]: starts tools/open311-server on 127.0.0.1, sets $PORT and
 # $BASE. Waits for the port file the server writes once it is listening (15 s at most).
@@ -38,9 +38,49 @@ stop_server() {
     fi
 }
 
+# start_printer [printer options...]: the virtual receipt printer on a free port (or a pty
+# with --pty); sets $PRINTER_URI, $PADMIN (its admin API) and $JOBS (where its jobs land).
+start_printer() {
+    JOBS="$WORK/jobs"
+    mkdir -p "$JOBS"
+    rm -f "$WORK/pport" "$WORK/padmin" "$WORK/pty"
+    local ready="$WORK/pport" tcp=(--port 0 --port-file "$WORK/pport")
+    [[ " $* " == *" --pty "* ]] && ready="$WORK/pty" tcp=()
+    python3 "$SRC/tools/virtual-printer/printer.py" --jobs-dir "$JOBS" "${tcp[@]}" \
+        --admin-port-file "$WORK/padmin" --quiet "$@" 2>>"$WORK/printer.log" &
+    PRINTER_PID=$!
+    local i
+    for ((i = 0; i < 750; i++)); do
+        [[ -s "$ready" && -s "$WORK/padmin" ]] && break
+        kill -0 "$PRINTER_PID" 2>/dev/null || { cat "$WORK/printer.log" >&2; return 1; }
+        sleep 0.02
+    done
+    [[ -s "$ready" && -s "$WORK/padmin" ]] || { echo "the virtual printer did not start" >&2; return 1; }
+    PADMIN="http://127.0.0.1:$(cat "$WORK/padmin")"
+    if [[ "$ready" == "$WORK/pty" ]]; then
+        PRINTER_URI="usb:$(cat "$WORK/pty")"
+    else
+        PRINTER_URI="tcp:127.0.0.1:$(cat "$WORK/pport")"
+    fi
+}
+
+stop_printer() {
+    if [[ -n "$PRINTER_PID" ]]; then
+        kill "$PRINTER_PID" 2>/dev/null || true
+        wait "$PRINTER_PID" 2>/dev/null || true
+        PRINTER_PID=""
+    fi
+}
+
+# printer_state JSON: changes the virtual printer's state live.
+printer_state() {
+    curl -sS -X POST -H 'Content-Type: application/json' --data "$1" "$PADMIN/state" >/dev/null
+}
+
 # make_city [json-patch-python]: $WORK/city/city.json, the demo city pointed at the server
-# (every other file of assets/demo is linked, so relative paths still resolve). Extra python
-# statements may change `c` (the parsed config) before it is written.
+# ($BASE) and the printer ($PRINTER_URI, default none); every other file of assets/demo is
+# linked, so relative paths still resolve. Extra python statements may change `c` (the parsed
+# config) before it is written.
 make_city() {
     mkdir -p "$WORK/city"
     local f
@@ -48,10 +88,12 @@ make_city() {
         [[ "$(basename "$f")" == city.json ]] || ln -sf "$f" "$WORK/city/"
     done
     printf 'test-key\n' >"$WORK/city/api.key"
-    python3 - "$SRC/assets/demo/city.json" "$WORK/city/city.json" "$BASE" "${1:-}" <<'PY'
+    python3 - "$SRC/assets/demo/city.json" "$WORK/city/city.json" "${BASE:-http://127.0.0.1:9}" \
+        "${1:-}" "${PRINTER_URI:-none}" <<'PY'
 import json, sys
-src, dst, base, patch = sys.argv[1:5]
+src, dst, base, patch, printer = sys.argv[1:6]
 c = json.load(open(src, encoding="utf-8"))
+c["printer"]["uri"] = printer
 up = c.setdefault("upstream", {})
 up.update({"base_url": base + "/open311/v2", "api_key_file": "api.key",
            "connect_timeout_seconds": 2, "timeout_seconds": 5, "low_speed_seconds": 3,
@@ -83,7 +125,7 @@ kiosk() {
 # TEXT (20 s at most), then stops it. For failures that are retried forever (wait-sync would
 # wait for ever-due retries).
 wait_for_error() {
-    printf 'wait-sync\n' >"$WORK/script.ck"
+    printf 'wait-sync 30\n' >"$WORK/script.ck"
     "$BUILD/civic-kiosk" --headless --size 1280x800 --config "$CITY" --data-dir "$WORK/data" \
         --script "$WORK/script.ck" --screenshot-dir "$WORK/shots" 2>>"$WORK/kiosk.log" &
     local pid=$! i st=""

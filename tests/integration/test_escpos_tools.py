@@ -203,8 +203,12 @@ def query(conn, n):
     return got[0] if got else None
 
 
-@unittest.skipUnless(HAVE_TOOLS, "needs the qrencode and zbarimg CLIs (apt-get install qrencode "
-                     "zbar-tools)")
+def setUpModule():
+    if not HAVE_TOOLS:
+        raise RuntimeError("the qrencode and zbarimg CLIs are missing: apt-get install -y qrencode "
+                           "zbar-tools (tools/dev deps)")
+
+
 class DecoderTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -375,6 +379,7 @@ class DecoderTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         info = json.loads(r.stdout)
         self.assertEqual(info["width"], 512)
+        self.assertEqual(info["raster_width"], 200)
         self.assertEqual(info["bytes"], len(s))
         self.assertEqual(len(info["jobs"]), 2)
         self.assertEqual([q["payload"] for q in info["native_qr"]], [URL2, URL])
@@ -389,7 +394,6 @@ class DecoderTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
 
 
-@unittest.skipUnless(HAVE_TOOLS, "needs the qrencode and zbarimg CLIs")
 class PrinterTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -500,6 +504,10 @@ class PrinterTest(unittest.TestCase):
         self.assertTrue(info["partial"])
         self.assertIn("paper_out after 1000 bytes", info["reason"])
         self.assertEqual(info["errors"][0]["kind"], "truncated")
+        # the preview shows the rows that were printed before the paper ran out
+        band = [e for e in info["elements"] if e["type"] == "raster"][0]
+        self.assertEqual((band["truncated"], band["declared_height"]), (True, 198))
+        self.assertEqual(info["height"], (1000 - 13) // 25)
         st, state = p.admin("GET", "/state")
         self.assertEqual((state["mode"], state["paper_out_after"]), ("paper_out", None))
         # staff refill the paper: the next job prints in full
