@@ -408,6 +408,11 @@ int ck_app_run(const struct ck_options *opts)
         fprintf(stderr, "civic-kiosk: the configuration cannot be used: %s\n", err);
         return 1;
     }
+    /* Times are the city's: on a board without TZ set, use the config's timezone. */
+    if (a.cfg.timezone && *a.cfg.timezone && !getenv("TZ")) {
+        setenv("TZ", a.cfg.timezone, 1);
+        tzset();
+    }
     char ui_dir[4096], city_dir[4096];
     snprintf(ui_dir, sizeof ui_dir, "%s/i18n", assets_dir());
     snprintf(city_dir, sizeof city_dir, "%s/i18n", a.cfg.dir);
