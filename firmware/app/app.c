@@ -243,7 +243,7 @@ static void collect_id(const char *id, struct ck_rect r, void *ctx)
 
 /* Touch targets must be at least this big, in screen pixels, at every size (WCAG 2.5.8's
  * 24 px is the floor; 44 px is what the issue and Apple's guidance ask for). */
-enum { MIN_TARGET_PX = 44 };
+enum { MIN_TARGET_PX = 44, CK_KEY_TO_MAX = 200 };
 
 struct small_target {
     char id[64];
@@ -323,6 +323,20 @@ static enum ck_err run_command(struct app *a, const struct ck_script_cmd *cmd, c
     }
     case CK_SCRIPT_WAIT_IDLE:
         return CK_OK; /* settle() above ran every timer and redraw that was due */
+    case CK_SCRIPT_KEY_TO: {
+        /* What a resident does with a keypad: Down until the ring is on it. */
+        for (int presses = 0; presses <= CK_KEY_TO_MAX; presses++) {
+            const char *f = ck_ui_focused(a->ui);
+            if (f && strcmp(f, cmd->arg) == 0)
+                return CK_OK;
+            struct ck_input down = {.kind = CK_IN_KEY, .key = CK_KEY_DOWN};
+            ck_screens_input(a->screens, &down);
+            settle(a);
+        }
+        return ck_fail(err, errlen, CK_ERR_SCRIPT,
+                       "key-to: \"%s\" cannot be reached with the keypad on screen \"%s\"",
+                       cmd->arg, ck_screens_name(a->screens));
+    }
     case CK_SCRIPT_WAIT_SYNC: {
         /* Block on the UI's event queue, which the worker's notifications wake. */
         /* Idle: nothing printing, nothing in flight and no retry due within the horizon. */

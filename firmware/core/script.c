@@ -22,6 +22,7 @@ static const struct {
     {"wait-idle", CK_SCRIPT_WAIT_IDLE, 0},
     {"advance-clock", CK_SCRIPT_ADVANCE_CLOCK, 3},
     {"wait-sync", CK_SCRIPT_WAIT_SYNC, 4}, /* optional seconds */
+    {"key-to", CK_SCRIPT_KEY_TO, 1},
 };
 
 const char *ck_script_verb_name(enum ck_script_verb v)

@@ -11,6 +11,8 @@
  *   screenshot <name>        write <screenshot-dir>/<name>.png
  *   wait-idle                run every pending event and timer until nothing is left to do
  *   advance-clock <seconds>  move the clocks forward and run the timers that fall due
+ *   key-to <id>              press Down until the keypad focus is on <id> (fails if the keypad
+ *                            cannot reach it)
  *   wait-sync [SECONDS]      wait (up to 300 s) until the print worker is idle and the
  *                            delivery worker has nothing in flight and no retry due within
  *                            SECONDS (default 0: none due now), then show what they changed
@@ -34,6 +36,7 @@ enum ck_script_verb {
     CK_SCRIPT_WAIT_IDLE,
     CK_SCRIPT_ADVANCE_CLOCK,
     CK_SCRIPT_WAIT_SYNC,
+    CK_SCRIPT_KEY_TO,
 };
 
 struct ck_script_cmd {

@@ -47,7 +47,7 @@ static void set_printer(struct ck_print *p, enum ck_printer_state st, const char
     if (changed && p->status.printer != st)
         ck_info("print", "printer %s%s%s", ck_printer_state_name(st), *detail ? ": " : "", detail);
     p->status.printer = st;
-    snprintf(p->status.printer_detail, sizeof p->status.printer_detail, "%s", detail);
+    snprintf(p->status.printer_detail, sizeof p->status.printer_detail, "%.159s", detail);
     pthread_mutex_unlock(&p->mu);
     if (changed && p->notify)
         p->notify(p->ctx);
@@ -58,7 +58,7 @@ static void set_job(struct ck_print *p, int id, enum ck_job_state st, const char
     pthread_mutex_lock(&p->mu);
     if (p->status.job == id) {
         p->status.job_state = st;
-        snprintf(p->status.job_detail, sizeof p->status.job_detail, "%s", detail);
+        snprintf(p->status.job_detail, sizeof p->status.job_detail, "%.159s", detail);
     }
     pthread_mutex_unlock(&p->mu);
     if (p->notify)

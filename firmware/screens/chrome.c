@@ -22,8 +22,10 @@ struct ck_layout ck_chrome(struct ck_screens *sc, struct ck_ui *ui, const char *
         x += logo + ck_ui_px(ui, 20);
     }
     int lh = ck_ui_line_height(ui, CK_FONT_BODY);
-    ck_ui_text(ui, (struct ck_rect){x, (hh - lh) / 2, w - x - l.pad, lh}, CK_FONT_BODY,
+    int end = ck_access_buttons(sc, ui, l.header);
+    ck_ui_text(ui, (struct ck_rect){x, (hh - lh) / 2, end - x, lh}, CK_FONT_BODY,
                CK_COL_HEADER_TEXT, CK_ALIGN_START, T(sc->cfg->city_name));
+    snprintf(sc->heading, sizeof sc->heading, "%s", title && *title ? title : T(sc->cfg->city_name));
     int y = hh + ck_ui_px(ui, 28);
     if (title && *title) {
         y += ck_ui_text(ui, (struct ck_rect){l.pad, y, w - 2 * l.pad, 0}, CK_FONT_TITLE,

@@ -54,6 +54,7 @@ void ck_nav_reset(struct ck_screens *sc)
 {
     ck_session_wipe(&sc->session, sc->i18n->langs[0]);
     ck_bitmap_deinit(&sc->qr);
+    ck_access_reset(sc);
     sc->dialog = DLG_NONE;
     ck_nav_go(sc, SCR_WELCOME);
     ck_info("session", "session ended; the resident's input was wiped");
@@ -155,6 +156,8 @@ static void dialog_input(struct ck_screens *sc, const struct ck_input *in)
 void ck_screens_input(struct ck_screens *sc, const struct ck_input *in)
 {
     sc->last_input_ms = ck_clock_mono_ms();
+    if (ck_access_input(sc, in))
+        return;
     if (sc->dialog != DLG_NONE) {
         dialog_input(sc, in);
         return;
@@ -263,7 +266,7 @@ static void draw_dialog(struct ck_screens *sc, struct ck_ui *ui)
     ck_ui_fill(ui, box, CK_COL_SURFACE);
     ck_ui_outline(ui, box, CK_COL_BORDER, ck_ui_px(ui, 3));
     struct ck_rect t = {box.x + pad, box.y + pad, box.w - 2 * pad, box.h};
-    const char *title, *body_fmt, *yes_id, *yes, *no_id, *no;
+    const char *title, *body_fmt = "%d", *yes_id, *yes, *no_id, *no;
     char body[512];
     if (sc->dialog == DLG_IDLE) {
         uint64_t elapsed = ck_clock_mono_ms() - sc->warning_started_ms;
@@ -281,6 +284,14 @@ static void draw_dialog(struct ck_screens *sc, struct ck_ui *ui)
         yes_id = "cancel-no", yes = T(N_("Keep going"));
         no_id = "cancel-yes", no = T(N_("Yes, throw it away"));
     }
+    /* What speech says when the dialog opens: the idle warning with its full countdown, said
+     * once rather than every second. */
+    char said[512];
+    if (sc->dialog == DLG_IDLE)
+        snprintf(said, sizeof said, body_fmt, sc->cfg->warning_seconds);
+    else
+        snprintf(said, sizeof said, "%s", body);
+    snprintf(sc->heading, sizeof sc->heading, "%.200s %.300s", title, said);
     t.y += ck_ui_text(ui, t, CK_FONT_TITLE, CK_COL_TEXT, CK_ALIGN_START, title);
     t.y += ck_ui_px(ui, 24);
     ck_ui_text(ui, t, CK_FONT_BODY, CK_COL_TEXT, CK_ALIGN_START, body);
@@ -300,4 +311,5 @@ void ck_screens_draw(struct ck_screens *sc)
         draw_dialog(sc, sc->ui);
     ck_ui_end(sc->ui);
     sc->dirty = false;
+    ck_access_after_draw(sc);
 }

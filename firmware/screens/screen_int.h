@@ -125,7 +125,23 @@ struct ck_screens {
     int countdown_shown;
     struct ck_session session;
     struct ck_bitmap qr; /* the done screen's QR */
+    /* Access (access.c); reset for each resident. */
+    bool explore;         /* touch-and-hear: a first touch speaks, a second one acts */
+    char explored[96];    /* the target the last touch spoke */
+    char heading[512];    /* what this frame's screen or dialog says first (its title) */
+    char said_heading[512];
+    const char *said_error;
 };
+
+/* access.c */
+/* Keys, access buttons and touch-and-hear; true when the input was used up here. */
+bool ck_access_input(struct ck_screens *sc, const struct ck_input *in);
+/* After a frame: speaks a new screen's title and how to go on, and new errors. */
+void ck_access_after_draw(struct ck_screens *sc);
+/* The access buttons in the header's right end; returns the x where they start. */
+int ck_access_buttons(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect header);
+/* Back to the defaults for the next resident. */
+void ck_access_reset(struct ck_screens *sc);
 
 void ck_nav_go(struct ck_screens *sc, enum ck_scr_id to);
 /* Wipes the session and returns to welcome. */

@@ -8,7 +8,7 @@
 static const struct {
     const char *code, *endonym;
 } ENDONYMS[] = {
-    {"en", "English"},   {"es", "Español"},  {"zh", "中文"},    {"ru", "Русский"},
+    {"en", "English"},   {"es", "Español"},  {"zh-hant", "繁體中文"},    {"ru", "Русский"},
     {"bn", "বাংলা"},     {"ht", "Kreyòl ayisyen"}, {"ko", "한국어"}, {"ar", "العربية"},
     {"ur", "اردو"},      {"fr", "Français"}, {"pl", "Polski"},
 };
@@ -73,24 +73,32 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
     ck_ui_text(ui, (struct ck_rect){b.x, b.y, b.w, 0}, CK_FONT_SMALL, CK_COL_MUTED,
                CK_ALIGN_CENTER, privacy);
 
-    /* The language picker: endonyms, always on the welcome screen's footer area. */
-    struct ck_rect f = l.footer;
-    ck_ui_fill(ui, f, CK_COL_NOTICE_BG);
+    /* The language picker: endonyms in a band at the bottom, in rows of up to six (four in
+     * portrait), so eleven languages fit with targets well over 44 px. */
     int n = (int)sc->i18n->nlangs;
-    int lgap = ck_ui_px(ui, 20);
-    int lh = f.h - ck_ui_px(ui, 36);
-    int lw = (f.w - 2 * l.pad - (n - 1) * lgap) / (n ? n : 1);
+    int per_row = portrait ? 4 : 6;
+    int rows = (n + per_row - 1) / per_row;
+    int lgap = ck_ui_px(ui, 20), lh = ck_ui_px(ui, 96);
+    int band_h = rows * lh + (rows + 1) * lgap;
+    struct ck_rect f = {0, h - band_h, w, band_h};
+    ck_ui_fill(ui, f, CK_COL_NOTICE_BG);
+    int cols = n < per_row ? n : per_row;
+    int lw = (f.w - 2 * l.pad - (cols - 1) * lgap) / (cols ? cols : 1);
     if (lw > ck_ui_px(ui, 360))
         lw = ck_ui_px(ui, 360);
-    int lx = (f.w - n * lw - (n - 1) * lgap) / 2;
     for (int i = 0; i < n; i++) {
+        int row = i / per_row, col = i % per_row;
+        int in_row = row == rows - 1 ? n - row * per_row : per_row;
+        int lx = (f.w - in_row * lw - (in_row - 1) * lgap) / 2;
         const char *code = sc->i18n->langs[i];
         char id[32];
         snprintf(id, sizeof id, "lang:%s", code);
-        ck_ui_button(ui, id, (struct ck_rect){lx + i * (lw + lgap), f.y + (f.h - lh) / 2, lw, lh},
+        ck_ui_button(ui, id,
+                     (struct ck_rect){lx + col * (lw + lgap), f.y + lgap + row * (lh + lgap), lw, lh},
                      strcmp(code, sc->session.lang) == 0 ? CK_BTN_CHOSEN : CK_BTN_OPTION,
                      endonym(code));
     }
+    snprintf(sc->heading, sizeof sc->heading, "%s", T(N_("How can we help you today?")));
 }
 
 const struct ck_screen ck_scr_welcome = {"welcome", enter, event, draw, NULL};

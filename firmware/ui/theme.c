@@ -3,7 +3,8 @@
 
 #include <math.h>
 
-static const struct ck_rgba COLORS[CK_COL_COUNT] = {
+/* The everyday palette (AA: 4.5:1 for text). */
+static const struct ck_rgba NORMAL[CK_COL_COUNT] = {
     [CK_COL_BG] = {0xF3, 0xF5, 0xF7, 0xFF},
     [CK_COL_TEXT] = {0x17, 0x1C, 0x22, 0xFF},
     [CK_COL_MUTED] = {0x46, 0x51, 0x5C, 0xFF},
@@ -27,6 +28,43 @@ static const struct ck_rgba COLORS[CK_COL_COUNT] = {
     [CK_COL_BLACK] = {0x00, 0x00, 0x00, 0xFF},
 };
 
+/* High contrast (AAA: 7:1 for every text pair): white on black, yellow for what is chosen. */
+static const struct ck_rgba HIGH[CK_COL_COUNT] = {
+    [CK_COL_BG] = {0x00, 0x00, 0x00, 0xFF},
+    [CK_COL_TEXT] = {0xFF, 0xFF, 0xFF, 0xFF},
+    [CK_COL_MUTED] = {0xE6, 0xE6, 0xE6, 0xFF},
+    [CK_COL_HEADER] = {0x00, 0x00, 0x00, 0xFF},
+    [CK_COL_HEADER_TEXT] = {0xFF, 0xFF, 0x00, 0xFF},
+    [CK_COL_PRIMARY] = {0xFF, 0xFF, 0x00, 0xFF},
+    [CK_COL_PRIMARY_TEXT] = {0x00, 0x00, 0x00, 0xFF},
+    [CK_COL_SURFACE] = {0x00, 0x00, 0x00, 0xFF},
+    [CK_COL_SURFACE_TEXT] = {0xFF, 0xFF, 0xFF, 0xFF},
+    [CK_COL_BORDER] = {0xFF, 0xFF, 0xFF, 0xFF},
+    [CK_COL_SELECTED] = {0x00, 0xFF, 0xFF, 0xFF},
+    [CK_COL_SELECTED_TEXT] = {0x00, 0x00, 0x00, 0xFF},
+    [CK_COL_ERROR] = {0xFF, 0x99, 0x99, 0xFF},
+    [CK_COL_ERROR_BG] = {0x30, 0x00, 0x00, 0xFF},
+    [CK_COL_ERROR_BG_TEXT] = {0xFF, 0xFF, 0xFF, 0xFF},
+    [CK_COL_NOTICE_BG] = {0x00, 0x00, 0x30, 0xFF},
+    [CK_COL_NOTICE_TEXT] = {0xFF, 0xFF, 0xFF, 0xFF},
+    [CK_COL_OVERLAY] = {0x00, 0x00, 0x00, 0xD0},
+    [CK_COL_FOCUS] = {0xFF, 0x66, 0xFF, 0xFF},
+    [CK_COL_WHITE] = {0xFF, 0xFF, 0xFF, 0xFF},
+    [CK_COL_BLACK] = {0x00, 0x00, 0x00, 0xFF},
+};
+
+static const struct ck_rgba *palette = NORMAL; /* UI thread */
+
+void ck_theme_set_high_contrast(bool on)
+{
+    palette = on ? HIGH : NORMAL;
+}
+
+bool ck_theme_high_contrast(void)
+{
+    return palette == HIGH;
+}
+
 static const struct ck_theme_pair PAIRS[] = {
     {CK_COL_TEXT, CK_COL_BG, "body text"},
     {CK_COL_MUTED, CK_COL_BG, "hints"},
@@ -43,7 +81,7 @@ static const struct ck_theme_pair PAIRS[] = {
 
 struct ck_rgba ck_theme_color(enum ck_color c)
 {
-    return COLORS[c];
+    return palette[c];
 }
 
 const struct ck_theme_pair *ck_theme_text_pairs(size_t *n)

@@ -3,6 +3,7 @@
 #ifndef CK_THEME_H
 #define CK_THEME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,7 @@ struct ck_rgba {
     uint8_t r, g, b, a;
 };
 
+/* The colour in the current palette. */
 struct ck_rgba ck_theme_color(enum ck_color c);
 
 /* Every (text, background) pair the widgets use. */

@@ -66,6 +66,7 @@ void ck_ui_free(struct ck_ui *ui)
     if (!ui)
         return;
     ck_text_deinit(ui);
+    ck_speech_free(ui);
     for (size_t i = 0; i < ui->nimages; i++) {
         free(ui->images[i].path);
         if (ui->images[i].tex)
@@ -116,6 +117,7 @@ void ck_ui_begin(struct ck_ui *ui)
 
 void ck_ui_end(struct ck_ui *ui)
 {
+    ck_ui_focus_draw(ui);
     SDL_RenderPresent(ui->r);
 }
 
@@ -406,8 +408,10 @@ void ck_ui_button2(struct ck_ui *ui, const char *id, struct ck_rect r, enum ck_b
         ck_ui_text(ui, (struct ck_rect){r.x + pad, y + lh + gap, inner_w, dh}, CK_FONT_SMALL,
                    style == CK_BTN_CHOSEN || style == CK_BTN_PRIMARY ? fg : CK_COL_MUTED, align,
                    detail);
-    if (style != CK_BTN_DISABLED)
+    if (style != CK_BTN_DISABLED) {
         ck_ui_target(ui, id, r);
+        ck_ui_label(ui, label, detail);
+    }
 }
 
 void ck_ui_button(struct ck_ui *ui, const char *id, struct ck_rect r, enum ck_button_style style,

@@ -173,6 +173,41 @@ enum ck_err ck_ui_screenshot(struct ck_ui *ui, const char *path, char *err, size
 /* Posts a wake-up to the UI thread from any thread (a worker has news). */
 void ck_ui_wake(void);
 
+/* ---- keypad focus (focus.c) ---- */
+
+/* Gives the target registered last the words speech uses for it (label, then detail). */
+void ck_ui_label(struct ck_ui *ui, const char *label, const char *detail);
+const char *ck_ui_target_label(const struct ck_ui *ui, const char *id);
+/* Shows or hides the focus ring (shown once someone uses the keypad). */
+void ck_ui_focus_show(struct ck_ui *ui, bool on);
+bool ck_ui_focus_shown(const struct ck_ui *ui);
+/* The focused target's id, if it is on the last frame; NULL otherwise. */
+const char *ck_ui_focused(const struct ck_ui *ui);
+void ck_ui_focus_set(struct ck_ui *ui, const char *id);
+/* Moves the focus by step targets in drawing order (wrapping); returns the new id or NULL. */
+const char *ck_ui_focus_move(struct ck_ui *ui, int step);
+
+/* ---- speech (speech.c): espeak-ng, offline, in the session's language ---- */
+
+/* Speaks text in lang ("en", "ar", ...). interrupt: stop what is being said first. Nothing
+ * happens while speech is off. With CK_SPEECH_SINK=FILE set, each utterance is appended to
+ * FILE as "lang<TAB>text" instead of being heard (for tests). */
+void ck_ui_say(struct ck_ui *ui, const char *lang, const char *text, bool interrupt);
+void ck_ui_speech_on(struct ck_ui *ui, bool on);
+bool ck_ui_speech_is_on(const struct ck_ui *ui);
+/* Stops speaking now; pause/resume; says the last utterance again. */
+void ck_ui_speech_stop(struct ck_ui *ui);
+void ck_ui_speech_pause(struct ck_ui *ui, bool paused);
+void ck_ui_speech_repeat(struct ck_ui *ui);
+/* Volume 0..100 (the default, 70, for each new resident). */
+void ck_ui_speech_volume(struct ck_ui *ui, int volume);
+int ck_ui_speech_get_volume(const struct ck_ui *ui);
+
+/* High contrast: the whole UI switches to a white-on-black palette with every text pair at
+ * 7:1 or more (theme.c). Takes effect on the next frame. */
+void ck_theme_set_high_contrast(bool on);
+bool ck_theme_high_contrast(void);
+
 /* Receipts: utf8 set in the screen's fonts at `px` pixels (bold or not), wrapped to `width`,
  * into a new 1-bit image of that width (out->px allocated; 1 = ink). Centred lines or not. */
 enum ck_err ck_ui_raster_text(struct ck_ui *ui, int px, bool bold, bool center, const char *utf8,

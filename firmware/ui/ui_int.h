@@ -14,6 +14,7 @@
 struct ck_target {
     char id[CK_ID_LEN];
     struct ck_rect r;
+    char label[200]; /* what speech says for it ("" until labelled) */
 };
 
 struct text_entry {
@@ -59,6 +60,9 @@ struct ck_ui {
     size_t frame_text_len, frame_text_cap;
 
     char pressed[CK_ID_LEN]; /* the target under the finger at press time */
+    char focus_id[CK_ID_LEN]; /* keypad focus (focus.c); "" for none */
+    bool focus_on;            /* the focus ring shows (someone used the keypad) */
+    struct ck_speech *speech; /* speech.c; NULL until first used */
     char tap_id[CK_ID_LEN];
     char text_in[64];
     bool damaged;
@@ -72,6 +76,10 @@ struct ck_ui {
 typedef void (*ck_line_fn)(struct ck_ui *ui, const char *s, size_t len, int lineno, void *ctx);
 int ck_ui_layout(struct ck_ui *ui, enum ck_font f, int width, const char *text, ck_line_fn fn,
                  void *ctx);
+
+/* speech.c: frees the speech state (ck_ui_free). focus.c: draws the ring (ck_ui_end). */
+void ck_speech_free(struct ck_ui *ui);
+void ck_ui_focus_draw(struct ck_ui *ui);
 
 /* text.c */
 enum ck_err ck_text_init(struct ck_ui *ui, char *err, size_t errlen);

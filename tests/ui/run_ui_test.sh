@@ -7,12 +7,14 @@ set -euo pipefail
 build=$1 src=$2 script=$3 size=$4
 name=$(basename "$script" .ck)
 work=$(mktemp -d "/tmp/ck-ui-$name-$size-XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${CK_KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 shots="$work/shots"
 mkdir -p "$shots" "$src/tests/ui/ref/$size"
 
 # Fixed clock, seed and zone: the same receipt codes and dates on every run.
 export CK_TEST_NOW=1795528800 CK_TEST_SEED=7 TZ=America/New_York CK_LOG_LEVEL=warn
+# What the kiosk says goes to a file, one "lang<TAB>text" a line ($SPEECH in the .check).
+export CK_SPEECH_SINK="$work/speech.txt"
 # The demo city, with no upstream and a printer that is a file: UI tests look at the screens of
 # a kiosk that is offline, whatever runs on this machine's ports 8311 and 9100, and the .check
 # can decode the receipts it printed ($RECEIPTS). Its other files are linked so paths resolve.
@@ -45,6 +47,6 @@ check="$src/tests/ui/scripts/$name.check"
 if [ -f "$check" ]; then
     json=$("$build/kioskctl" --data-dir "$work/data" requests --json)
     # shellcheck disable=SC1090
-    ( export JSON="$json" SHOTS="$shots" RECEIPTS="$work/receipts.bin" BUILD="$build" SRC="$src"; source "$check" ) || { echo "stored-row checks failed for $name" >&2; fail=1; }
+    ( export JSON="$json" SHOTS="$shots" RECEIPTS="$work/receipts.bin" SPEECH="$work/speech.txt" BUILD="$build" SRC="$src"; source "$check" ) || { echo "stored-row checks failed for $name" >&2; fail=1; }
 fi
 exit $fail
