@@ -30,5 +30,16 @@ for po in assets/i18n/*.po; do
         fail=1
     fi
 done
+# The demo city's catalog: every language has every string of the Spanish file (the reference
+# set of msgids), and keeps its formats.
+for po in assets/demo/i18n/*.po; do
+    [ "$po" = assets/demo/i18n/es.po ] && continue
+    if ! msgcmp "$po" assets/demo/i18n/es.po >"$tmp/cmp.log" 2>&1 ||
+       ! msgfmt --check-format -o /dev/null "$po" 2>>"$tmp/cmp.log"; then
+        echo "FAIL $po:"
+        sed -n 1,20p "$tmp/cmp.log"
+        fail=1
+    fi
+done
 [ $fail -eq 0 ] && echo "PO files complete: $(ls assets/i18n/*.po | wc -l) languages, $(grep -c '^msgid "' "$tmp/fresh.pot") strings"
 exit $fail
