@@ -467,6 +467,7 @@ static struct ck_rect address_layout(struct ck_ui *ui, struct ck_rect b, int *fi
 
 static void go_step(struct ck_screens *sc, size_t step)
 {
+    ck_keyboard_leave(sc); /* a composition stays in the field it was typed in */
     sc->session.step = step;
     sc->session.error = NULL;
     sc->session.page = 0;

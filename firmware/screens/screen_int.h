@@ -62,6 +62,20 @@ struct ck_field {
 };
 
 enum kb_layer { KB_LETTERS, KB_SYMBOLS, KB_ACCENTS };
+/* The letters a text keyboard shows: the language's own script, or Latin (for an email). */
+enum kb_script { KB_SCRIPT_AUTO, KB_SCRIPT_NATIVE, KB_SCRIPT_LATIN };
+
+/* keyboard.c's part of the session: the script chosen, and the composition of an input method
+ * (Korean, Chinese). The composition is shown, and stored, at the end of the field being typed
+ * in (`field`, whose text ends with `preedit`); it is part of what the resident typed. */
+struct kb_state {
+    enum kb_script script;
+    struct ck_ime *ime; /* made when a layout needs it; freed by ck_keyboard_wipe */
+    char ime_lang[8];
+    const struct ck_buf *field;
+    char preedit[96];
+    size_t cand_page;
+};
 
 struct ck_session {
     char lang[8];
@@ -76,6 +90,7 @@ struct ck_session {
     size_t group;      /* the chosen group on services */
     enum kb_layer kb;
     bool shift;
+    struct kb_state kbs;
     int cal_year, cal_month; /* the month the date picker shows */
     int hour, minute;
     /* after submit */
@@ -203,6 +218,12 @@ void ck_keyboard_draw(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect r,
  * input was a keyboard input; *enter set when Enter ended a single-line field. */
 bool ck_keyboard_input(struct ck_screens *sc, const struct ck_input *in, struct ck_buf *buf,
                        enum kb_kind kind, bool multiline, size_t max_chars, bool *enter);
+/* The resident leaves a field (Next, Back, another step): a composition in progress stays in
+ * the field as it shows (committed) and the input method starts afresh; the keyboard goes back
+ * to the language's own letters. */
+void ck_keyboard_leave(struct ck_screens *sc);
+/* Frees the input method and forgets its composition; ck_session_wipe calls it. */
+void ck_keyboard_wipe(struct ck_session *s);
 
 /* The name of a month (0-11) in the session language. */
 const char *ck_month_name(struct ck_screens *sc, int month0);

@@ -19,6 +19,7 @@ void ck_session_init(struct ck_session *s, const char *lang)
 
 void ck_session_wipe(struct ck_session *s, const char *lang)
 {
+    ck_keyboard_wipe(s); /* the input method's composition and what it learnt */
     for (size_t i = 0; i < CK_FIELDS_MAX; i++)
         ck_buf_deinit(&s->fields[i].value);
     ck_buf_deinit(&s->check_code);

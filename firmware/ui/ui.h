@@ -216,4 +216,34 @@ enum ck_err ck_ui_raster_text(struct ck_ui *ui, int px, bool bold, bool center, 
 enum ck_err ck_ui_raster_image(struct ck_ui *ui, const char *path, int max_w, int max_h,
                                struct ck_bitmap *out);
 
+/* ---- input methods (ime.c): Korean (libhangul, dubeolsik) and Chinese (libchewing, zhuyin) ---- */
+
+struct ck_ime;
+/* The input method a language types through: "ko" composes jamo into syllables, "zh-hant"
+ * (any "zh") converts zhuyin to characters. NULL for languages typed letter by letter, or when
+ * the engine cannot start (logged). Learns nothing on disk; free it when the session is wiped,
+ * so nothing one resident typed reaches the next. */
+struct ck_ime *ck_ime_new(const char *lang);
+void ck_ime_free(struct ck_ime *ime);
+/* Hands one key to the input method: a character (a jamo, a zhuyin symbol or tone mark, or any
+ * other character) or "backspace", "space", "enter". Fills commit with text that is finished
+ * (append it to the field first, whatever this returns) and preedit with the composition as it
+ * now stands (show it after the committed text). Returns true when the key was used up; false
+ * when the caller must still apply the key itself (type the character, delete a character,
+ * type a space or a new line), after the commit. */
+bool ck_ime_key(struct ck_ime *ime, const char *key, char *commit, size_t commitlen,
+                char *preedit, size_t preeditlen);
+/* True while something is being composed (a preedit shows). */
+bool ck_ime_composing(const struct ck_ime *ime);
+/* The conversion candidates for what was composed last (Chinese; none for Korean): how many,
+ * and the i-th (0-based; valid until the next call that changes the composition). */
+size_t ck_ime_candidates(const struct ck_ime *ime);
+const char *ck_ime_candidate(const struct ck_ime *ime, size_t i);
+/* Chooses candidate i and commits the whole composition with it (commit/preedit as for
+ * ck_ime_key). False if there is no such candidate (what was composed is committed anyway). */
+bool ck_ime_choose(struct ck_ime *ime, size_t i, char *commit, size_t commitlen, char *preedit,
+                   size_t preeditlen);
+/* Drops the composition and the candidates; the next key starts afresh. */
+void ck_ime_reset(struct ck_ime *ime);
+
 #endif
