@@ -317,6 +317,12 @@ static enum ck_err run_command(struct app *a, const struct ck_script_cmd *cmd, c
             return ck_fail(err, errlen, CK_ERR_SCRIPT,
                            "screenshot %s: target \"%s\" is %dx%d px, smaller than %d px",
                            cmd->arg, small.id, small.r.w, small.r.h, MIN_TARGET_PX);
+        /* ...and for characters no font could draw (a box where a letter should be). */
+        char example[160];
+        if (ck_ui_missing_glyphs(a->ui, example, sizeof example))
+            return ck_fail(err, errlen, CK_ERR_SCRIPT,
+                           "screenshot %s: a character has no glyph in any font: %s", cmd->arg,
+                           example);
         char path[4096];
         snprintf(path, sizeof path, "%s/%s.png", a->opts->screenshot_dir, cmd->arg);
         return ck_ui_screenshot(a->ui, path, err, errlen);

@@ -205,7 +205,9 @@ static void draw_result(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect 
                CK_COL_NOTICE_TEXT, CK_ALIGN_START, state);
     y += th + 2 * pad + gap;
     if (st->service_request_id[0]) {
-        snprintf(line, sizeof line, T(N_("City reference number: %s")), st->service_request_id);
+        char iso[160];
+        snprintf(line, sizeof line, T(N_("City reference number: %s")),
+                 ck_ui_isolate(iso, sizeof iso, st->service_request_id));
         y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_TEXT,
                         CK_ALIGN_START, line) + gap;
     }

@@ -53,6 +53,7 @@ void ck_nav_go(struct ck_screens *sc, enum ck_scr_id to)
 void ck_nav_reset(struct ck_screens *sc)
 {
     ck_session_wipe(&sc->session, sc->i18n->langs[0]);
+    ck_ui_set_language(sc->ui, sc->i18n->langs[0]);
     ck_bitmap_deinit(&sc->qr);
     ck_access_reset(sc);
     sc->dialog = DLG_NONE;
@@ -179,6 +180,7 @@ bool ck_screens_set_lang(struct ck_screens *sc, const char *lang)
     if (!ck_i18n_has(sc->i18n, lang))
         return false;
     snprintf(sc->session.lang, sizeof sc->session.lang, "%s", lang);
+    ck_ui_set_language(sc->ui, lang);
     sc->dirty = true;
     return true;
 }

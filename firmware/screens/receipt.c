@@ -49,6 +49,9 @@ enum ck_err ck_receipt_print(struct ck_screens *sc, const struct ck_receipt_fact
     memcpy(saved, sc->session.lang, sizeof saved);
     snprintf(lang, sizeof lang, "%s", f->lang && *f->lang ? f->lang : "en"); /* may be saved's */
     memcpy(sc->session.lang, lang, sizeof lang);
+    char ui_lang[16];
+    snprintf(ui_lang, sizeof ui_lang, "%s", ck_ui_language(sc->ui));
+    ck_ui_set_language(sc->ui, lang); /* direction and fonts of the receipt's language */
 
     char url[512], grouped[CK_RECEIPT_GROUPED_LEN + 1], service[256], where[400], when[96],
         filed[160], footer[160];
@@ -56,8 +59,10 @@ enum ck_err ck_receipt_print(struct ck_screens *sc, const struct ck_receipt_fact
     ck_receipt_group(f->receipt, grouped);
     snprintf(service, sizeof service, T(N_("Problem: %s")), T(f->service_name));
     where[0] = '\0';
-    if (f->address && *f->address)
-        snprintf(where, sizeof where, T(N_("Where: %s")), f->address);
+    if (f->address && *f->address) {
+        char iso[300];
+        snprintf(where, sizeof where, T(N_("Where: %s")), ck_ui_isolate(iso, sizeof iso, f->address));
+    }
     ck_format_datetime(sc, f->requested_at, when, sizeof when);
     snprintf(filed, sizeof filed, T(N_("Filed: %s")), when);
     footer[0] = '\0';
@@ -86,6 +91,7 @@ enum ck_err ck_receipt_print(struct ck_screens *sc, const struct ck_receipt_fact
     ck_buf_init(&bytes);
     enum ck_err rc = ck_receipt_render(&r, &sc->cfg->printer, &te, &bytes, NULL, err, errlen);
     memcpy(sc->session.lang, saved, sizeof saved);
+    ck_ui_set_language(sc->ui, ui_lang);
     ck_bitmap_deinit(&qr);
     if (!rc) {
         rc = ck_print_submit(sc->print, &bytes, job);

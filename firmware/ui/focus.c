@@ -63,7 +63,7 @@ static int by_position(const void *a, const void *b)
     int dy = ta->r.y - tb->r.y;
     if (dy > 8 || dy < -8)
         return dy;
-    int dx = ta->r.x - tb->r.x; /* (mirrored layouts: see ck_ui_focus_move) */
+    int dx = ck_ui_rtl(sort_ui) ? tb->r.x - ta->r.x : ta->r.x - tb->r.x;
     return dx ? dx : *(const int *)a - *(const int *)b;
 }
 

@@ -111,6 +111,7 @@ void ck_ui_begin(struct ck_ui *ui)
 {
     ui->ntargets = 0;
     ui->frame_text_len = 0;
+    ck_text_frame_begin(ui);
     set_color(ui, CK_COL_BG);
     SDL_RenderClear(ui->r);
 }
@@ -148,16 +149,33 @@ bool ck_ui_frame_has_text(const struct ck_ui *ui, const char *needle)
 
 /* ------------------------------------------------------------------ drawing */
 
+/* Right-to-left languages mirror the layout: screens place everything as if for a
+ * left-to-right language, and every primitive maps x to w - x - r.w on its way to the screen
+ * (text inside a box is not mirrored, only where the box goes; so START-aligned text ends up
+ * on the right). Tap targets are stored mirrored, where they were drawn. */
+struct ck_rect ck_ui_mirror(const struct ck_ui *ui, struct ck_rect r)
+{
+    if (ui->lang.rtl)
+        r.x = ui->w - r.x - r.w;
+    return r;
+}
+
+SDL_Rect ck_ui_screen_rect(const struct ck_ui *ui, int x, int y, int w, int h)
+{
+    return (SDL_Rect){ui->lang.rtl ? ui->w - x - w : x, y, w, h};
+}
+
 void ck_ui_fill(struct ck_ui *ui, struct ck_rect r, enum ck_color c)
 {
     set_color(ui, c);
-    SDL_RenderFillRect(ui->r, &(SDL_Rect){r.x, r.y, r.w, r.h});
+    SDL_RenderFillRect(ui->r, &(SDL_Rect){ck_ui_mirror(ui, r).x, r.y, r.w, r.h});
 }
 
 /* A filled rectangle with rounded corners, drawn as horizontal spans. */
 static void fill_round(struct ck_ui *ui, struct ck_rect r, int rad, enum ck_color c)
 {
     set_color(ui, c);
+    r = ck_ui_mirror(ui, r);
     if (rad * 2 > r.h)
         rad = r.h / 2;
     if (rad * 2 > r.w)
@@ -174,6 +192,7 @@ static void fill_round(struct ck_ui *ui, struct ck_rect r, int rad, enum ck_colo
 void ck_ui_outline(struct ck_ui *ui, struct ck_rect r, enum ck_color c, int t)
 {
     set_color(ui, c);
+    r = ck_ui_mirror(ui, r);
     SDL_Rect rs[4] = {{r.x, r.y, r.w, t}, {r.x, r.y + r.h - t, r.w, t},
                       {r.x, r.y, t, r.h}, {r.x + r.w - t, r.y, t, r.h}};
     SDL_RenderFillRects(ui->r, rs, 4);
@@ -181,67 +200,7 @@ void ck_ui_outline(struct ck_ui *ui, struct ck_rect r, enum ck_color c, int t)
 
 int ck_ui_line_height(struct ck_ui *ui, enum ck_font f)
 {
-    return TTF_FontLineSkip(ui->fonts[f]);
-}
-
-int ck_ui_layout(struct ck_ui *ui, enum ck_font f, int width, const char *text, ck_line_fn fn,
-                 void *ctx)
-{
-    int lines = 0;
-    int space = ck_text_measure(ui, f, " ", 1);
-    const char *p = text;
-    while (*p || p == text) {
-        const char *para_end = strchr(p, '\n');
-        if (!para_end)
-            para_end = p + strlen(p);
-        const char *line = p, *cur = p;
-        int line_w = 0;
-        while (cur < para_end) {
-            const char *word_end = memchr(cur, ' ', (size_t)(para_end - cur));
-            if (!word_end)
-                word_end = para_end;
-            int ww = ck_text_measure(ui, f, cur, (size_t)(word_end - cur));
-            if (line_w && line_w + space + ww > width) { /* the word goes to the next line */
-                if (fn)
-                    fn(ui, line, (size_t)(cur - 1 - line), lines, ctx);
-                lines++;
-                line = cur;
-                line_w = 0;
-            }
-            if (!line_w && ww > width) { /* too long for any line: split it */
-                const char *q = cur;
-                while (q < word_end) {
-                    const char *cut = q;
-                    uint32_t cp;
-                    do {
-                        const char *next = cut + ck_utf8_decode(cut, (size_t)(word_end - cut), &cp);
-                        if (cut > q && ck_text_measure(ui, f, q, (size_t)(next - q)) > width)
-                            break;
-                        cut = next;
-                    } while (cut < word_end);
-                    if (cut == word_end) {
-                        line = q;
-                        line_w = ck_text_measure(ui, f, q, (size_t)(cut - q));
-                        break;
-                    }
-                    if (fn)
-                        fn(ui, q, (size_t)(cut - q), lines, ctx);
-                    lines++;
-                    q = cut;
-                }
-            } else {
-                line_w += (line_w ? space : 0) + ww;
-            }
-            cur = word_end < para_end ? word_end + 1 : para_end;
-        }
-        if (fn)
-            fn(ui, line, (size_t)(para_end - line), lines, ctx);
-        lines++;
-        if (!*para_end)
-            break;
-        p = para_end + 1;
-    }
-    return lines;
+    return ck_text_line_height(ui, f, NULL);
 }
 
 struct draw_ctx {
@@ -298,6 +257,8 @@ void ck_ui_bitmap(struct ck_ui *ui, struct ck_rect r, const struct ck_bitmap *bm
     int total = m * modules;
     int x0 = r.x + (r.w - total) / 2, y0 = r.y + (r.h - total) / 2;
     ck_ui_fill(ui, (struct ck_rect){x0, y0, total, total}, CK_COL_WHITE);
+    /* A QR code is mirrored in where it goes, never in its modules. */
+    x0 = ck_ui_mirror(ui, (struct ck_rect){x0, y0, total, total}).x;
     set_color(ui, CK_COL_BLACK);
     for (int y = 0; y < bm->h; y++) {
         for (int x = 0; x < bm->w;) {
@@ -340,7 +301,8 @@ void ck_ui_image(struct ck_ui *ui, struct ck_rect r, const char *path)
         return;
     double k = (double)r.w / e->w < (double)r.h / e->h ? (double)r.w / e->w : (double)r.h / e->h;
     int w = (int)(e->w * k), h = (int)(e->h * k);
-    SDL_RenderCopy(ui->r, e->tex, NULL, &(SDL_Rect){r.x + (r.w - w) / 2, r.y + (r.h - h) / 2, w, h});
+    SDL_Rect dst = ck_ui_screen_rect(ui, r.x + (r.w - w) / 2, r.y + (r.h - h) / 2, w, h);
+    SDL_RenderCopy(ui->r, e->tex, NULL, &dst); /* the picture itself is not flipped */
 }
 
 /* ------------------------------------------------------------------ widgets */
@@ -353,7 +315,7 @@ void ck_ui_target(struct ck_ui *ui, const char *id, struct ck_rect r)
     }
     struct ck_target *t = &ui->targets[ui->ntargets++];
     snprintf(t->id, sizeof t->id, "%s", id);
-    t->r = r;
+    t->r = ck_ui_mirror(ui, r); /* screen coordinates: where it was drawn */
 }
 
 static void button_colors(enum ck_button_style s, enum ck_color *bg, enum ck_color *fg,
@@ -367,21 +329,11 @@ static void button_colors(enum ck_button_style s, enum ck_color *bg, enum ck_col
     }
 }
 
-/* The width of the longest word of s: a label whose longest word does not fit is set smaller
- * rather than broken inside a word. */
+/* The width of the longest unbreakable piece of s (a word; one CJK character): a label whose
+ * longest piece does not fit is set smaller rather than broken inside a word. */
 static int widest_word(struct ck_ui *ui, enum ck_font f, const char *s)
 {
-    int widest = 0;
-    while (*s) {
-        size_t n = strcspn(s, " \n");
-        if (n) {
-            int w = ck_text_measure(ui, f, s, n);
-            widest = w > widest ? w : widest;
-        }
-        s += n;
-        s += *s != '\0';
-    }
-    return widest;
+    return ck_text_widest_unit(ui, f, s);
 }
 
 void ck_ui_button2(struct ck_ui *ui, const char *id, struct ck_rect r, enum ck_button_style style,
@@ -397,6 +349,10 @@ void ck_ui_button2(struct ck_ui *ui, const char *id, struct ck_rect r, enum ck_b
     int inner_w = r.w - 2 * pad;
     enum ck_font lf = style == CK_BTN_KEY ? CK_FONT_BODY : CK_FONT_BUTTON;
     if (widest_word(ui, lf, label) > inner_w)
+        lf = CK_FONT_SMALL;
+    /* Tall scripts (Nastaliq) or long words: a label that does not fit the button's height
+     * is set smaller rather than spilling out of it. */
+    if (lf != CK_FONT_SMALL && ck_ui_text_height(ui, lf, inner_w, label) > r.h - 2 * bw)
         lf = CK_FONT_SMALL;
     int lh = ck_ui_text_height(ui, lf, inner_w, label);
     int dh = detail && *detail ? ck_ui_text_height(ui, CK_FONT_SMALL, inner_w, detail) : 0;
@@ -462,12 +418,18 @@ void ck_ui_field(struct ck_ui *ui, const char *id, struct ck_rect r, const char 
                              max_lines};
         ck_ui_layout(ui, CK_FONT_BODY, in.w, shown, draw_line, &d);
     }
-    if (value) { /* the caret after the last character */
+    if (value) { /* the caret after the logical end: right of LTR text, left of RTL text */
         int line = empty ? 0 : (cc.n > max_lines ? max_lines : cc.n) - 1;
-        int x = empty ? in.x : in.x + ck_text_measure(ui, CK_FONT_BODY, cc.last, cc.last_len);
-        ck_ui_fill(ui, (struct ck_rect){x + 2, in.y + line * lh + lh / 8, ck_ui_px(ui, 3),
-                                        lh * 3 / 4},
-                   CK_COL_TEXT);
+        int cw = ck_ui_px(ui, 3), x = in.x + 2;
+        if (!empty) {
+            bool rtl_end;
+            int w = ck_text_measure(ui, CK_FONT_BODY, cc.last, cc.last_len);
+            int sx = ck_text_caret(ui, CK_FONT_BODY, CK_COL_SURFACE_TEXT, cc.last, cc.last_len,
+                                   &rtl_end);
+            sx += rtl_end ? -2 - cw : 2; /* from the line's left edge on screen */
+            x = ui->lang.rtl ? in.x + w - sx - cw : in.x + sx; /* back to layout coordinates */
+        }
+        ck_ui_fill(ui, (struct ck_rect){x, in.y + line * lh + lh / 8, cw, lh * 3 / 4}, CK_COL_TEXT);
     }
     ck_ui_target(ui, id, r);
 }
