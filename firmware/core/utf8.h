@@ -14,6 +14,10 @@ bool ck_utf8_valid(const char *s, size_t len);
  * code point in *cp, or U+FFFD with length 1 for a malformed sequence. len must be > 0. */
 size_t ck_utf8_decode(const char *s, size_t len, uint32_t *cp);
 
+/* Encodes one code point (<= U+10FFFF) at out, which has room for 4 bytes; returns its length.
+ * Not NUL-terminated. */
+size_t ck_utf8_encode(uint32_t cp, char *out);
+
 /* Number of code points in the NUL-terminated s (malformed bytes count one each). */
 size_t ck_utf8_count(const char *s);
 

@@ -477,7 +477,7 @@ static void go_step(struct ck_screens *sc, size_t step)
     if (input_of(f) == IN_DATETIME)
         picker_from_value(sc, f);
     if (f->kind == FIELD_FIRST_NAME || f->kind == FIELD_LAST_NAME)
-        sc->session.shift = f->value.len == 0; /* names start with a capital */
+        sc->session.shift = f->value.len == 0 && ck_keyboard_cased(sc); /* a capital */
     if (f->kind == FIELD_ADDRESS)
         refresh_suggestions(sc, f);
 }

@@ -7,6 +7,8 @@
 
 #include "screens/keyboard_layouts.h"
 
+/* The tables keep one row of keys a line. */
+/* clang-format off */
 #define DIGITS "1 2 3 4 5 6 7 8 9 0"
 
 /* The generic accents layer (English, Spanish): the letters of the city's common languages. */
@@ -80,14 +82,15 @@ static const struct kb_layout LAYOUTS[] = {
      .comma = "،",
      .period = "۔"},
     /* Bengali: Probhat. Vowel signs and ্ (hasanta, to join consonants into conjuncts) are keys
-     * of their own; the independent vowels and aspirated consonants are on shift. */
+     * of their own; the independent vowels and aspirated consonants are on shift (with ঞ ৎ ঁ,
+     * which Probhat puts on the digit row: here the top rows hold only digits and symbols). */
     {.lang = "bn",
      .name = "বাংলা",
      .rows = {"১ ২ ৩ ৪ ৫ ৬ ৭ ৮ ৯ ০", "দ ূ ী র ট এ ু ি ও প ে ো", "া স ড ত গ হ জ ক ল ং",
               "য় শ চ আ ব ন ম ্ ।"},
-     .shift_rows = {"! @ # ৳ % ঁ ঞ ৎ ( )", "ধ ঊ ঈ ড় ঠ ঐ উ ই ঔ ফ ৈ ৌ", "অ ষ ঢ থ ঘ ঃ ঝ খ ং",
-                    "য ঢ় ছ ঋ ভ ণ ঙ ৃ ?"},
-     .shift_label = {"অআই", "অআই"},
+     .shift_rows = {"! @ # ৳ % ( ) : ; ?", "ধ ঊ ঈ ড় ঠ ঐ উ ই ঔ ফ ৈ ৌ", "অ ষ ঢ থ ঘ ঃ ঝ খ ং ঞ ৎ",
+                    "য ঢ় ছ ঋ ভ ণ ঙ ৃ ঁ"},
+     .shift_label = {"অআ", "অআ"},
      .comma = ",",
      .period = "."},
     /* Korean: dubeolsik jamo, composed into syllables by the input method (ime.c); shift gives
@@ -99,7 +102,8 @@ static const struct kb_layout LAYOUTS[] = {
                     "ㅋ ㅌ ㅊ ㅍ ㅠ ㅜ ㅡ"},
      .shift_label = {"ㅃㄲㅆ", "ㅃㄲㅆ"},
      .comma = ",",
-     .period = "."},
+     .period = ".",
+     .ime = true},
     /* Chinese Traditional: zhuyin on the Dai Chien keyboard's places, tones on the digit row
      * (the space bar is the first tone); the input method converts, candidates show above. */
     {.lang = "zh",
@@ -108,8 +112,10 @@ static const struct kb_layout LAYOUTS[] = {
               "ㄇ ㄋ ㄎ ㄑ ㄕ ㄘ ㄨ ㄜ ㄠ ㄤ", "ㄈ ㄌ ㄏ ㄒ ㄖ ㄙ ㄩ ㄝ ㄡ ㄥ"},
      .comma = "，",
      .period = "。",
+     .ime = true,
      .candidates = true},
 };
+/* clang-format on */
 
 const struct kb_layout *ck_kb_layout_native(const char *lang)
 {

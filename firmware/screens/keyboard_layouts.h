@@ -11,16 +11,17 @@
  * mark is shown on a dotted circle). At most 12 keys in rows 1-3 and 9 in row 4 keep every key
  * at full width. */
 struct kb_layout {
-    const char *lang;                  /* "ru", "zh" (a prefix of the session language), "" */
-    const char *name;                  /* the label of the key that switches to it */
+    const char *lang; /* "ru", "zh" (a prefix of the session language), "" */
+    const char *name; /* the label of the key that switches to it */
     const char *rows[KB_ROWS];
-    const char *shift_rows[KB_ROWS];   /* the shifted layer; NULL: shift upper-cases rows */
-    const char *shift_label[2];        /* off, on; NULL: no shift key */
-    const char *accents[KB_ROWS];      /* the accents layer (Latin layouts); NULL: none */
+    const char *shift_rows[KB_ROWS]; /* the shifted layer; NULL: shift upper-cases rows */
+    const char *shift_label[2];      /* off, on; NULL: no shift key */
+    const char *accents[KB_ROWS];    /* the accents layer (Latin layouts); NULL: none */
     const char *accents_label;
-    const char *comma, *period;        /* beside the space bar (native-script layouts) */
-    bool latin;                        /* Latin letters: keeps "@" beside the space bar */
-    bool candidates;                   /* a row of conversion candidates above the keys */
+    const char *comma, *period; /* beside the space bar (native-script layouts) */
+    bool latin;                 /* Latin letters: keeps "@" beside the space bar */
+    bool ime;                   /* typed through an input method (ui/ime.c) */
+    bool candidates;            /* a row of conversion candidates above the keys */
 };
 
 /* The layout of a language's own letters (its accents layer for Latin languages). */

@@ -62,7 +62,8 @@ struct ck_field {
 };
 
 enum kb_layer { KB_LETTERS, KB_SYMBOLS, KB_ACCENTS };
-/* The letters a text keyboard shows: the language's own script, or Latin (for an email). */
+/* The letters a text keyboard shows: the language's own, Latin, or AUTO: its own except Latin
+ * on an address or email step. */
 enum kb_script { KB_SCRIPT_AUTO, KB_SCRIPT_NATIVE, KB_SCRIPT_LATIN };
 
 /* keyboard.c's part of the session: the script chosen, and the composition of an input method
@@ -74,7 +75,10 @@ struct kb_state {
     char ime_lang[8];
     const struct ck_buf *field;
     char preedit[96];
-    size_t cand_page;
+    /* the candidates row: pages as wide as their candidates; where each page starts and how
+     * many the page on screen shows */
+    size_t cand_page, cand_shown;
+    unsigned short cand_start[64];
 };
 
 struct ck_session {
@@ -219,9 +223,12 @@ void ck_keyboard_draw(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect r,
 bool ck_keyboard_input(struct ck_screens *sc, const struct ck_input *in, struct ck_buf *buf,
                        enum kb_kind kind, bool multiline, size_t max_chars, bool *enter);
 /* The resident leaves a field (Next, Back, another step): a composition in progress stays in
- * the field as it shows (committed) and the input method starts afresh; the keyboard goes back
- * to the language's own letters. */
+ * the field as it shows (committed) and the input method starts afresh; the next step opens on
+ * the language's own letters (Latin for an address or an email). */
 void ck_keyboard_leave(struct ck_screens *sc);
+/* True when the text keyboard now shows letters that have capitals (Latin, Cyrillic), so that
+ * shift means a capital rather than a second layer of letters. */
+bool ck_keyboard_cased(struct ck_screens *sc);
 /* Frees the input method and forgets its composition; ck_session_wipe calls it. */
 void ck_keyboard_wipe(struct ck_session *s);
 

@@ -3,7 +3,8 @@
  * in the paragraph direction of the UI language); HarfBuzz's Unicode tables give each code
  * point its script; the face comes from the script and the language, and when that font lacks
  * a code point, from the first other face that has it. Runs are then put in visual order (rule
- * L2), left to right. UI thread only; the scratch lives in ui->bidi. */
+ * L2), left to right. A line whose strong characters all run against the UI's direction takes
+ * theirs (line_rtl). UI thread only; the scratch lives in ui->bidi. */
 #include <fribidi.h>
 #include <hb.h>
 #include <stdlib.h>
@@ -61,7 +62,7 @@ static bool grow(struct ck_bidi *b, size_t n)
         realloc(b->cp, cap * sizeof *b->cp),         realloc(b->types, cap * sizeof *b->types),
         realloc(b->brackets, cap * sizeof *b->brackets), realloc(b->levels, cap * sizeof *b->levels),
         realloc(b->script, cap * sizeof *b->script), realloc(b->face, cap * sizeof *b->face),
-        realloc(b->text, cap * 4 + 1),
+        realloc(b->text, cap * 5 + 1),
     };
     /* realloc leaves the old block alone on failure, so keep whichever pointer is valid. */
     if (ptrs[0]) b->cp = ptrs[0];
@@ -75,7 +76,7 @@ static bool grow(struct ck_bidi *b, size_t n)
         if (!ptrs[i])
             return false;
     b->cap = cap;
-    b->textcap = cap * 4 + 1;
+    b->textcap = cap * 5 + 1; /* 4 bytes a code point, a NUL after each run */
     return true;
 }
 
@@ -197,6 +198,9 @@ static int find_face(struct ck_ui *ui, struct ck_fontspec spec, enum ck_face pri
         if (tried & (1u << order[i]))
             continue;
         tried |= 1u << order[i];
+        /* Ask fontconfig's cached charset first: no font is opened only to lack the glyph. */
+        if (!ck_font_covers(ui, order[i], cp))
+            continue;
         f = ck_font_get(ui, spec, order[i]);
         if (f && TTF_GlyphIsProvided32(f, cp))
             return (int)order[i];
@@ -204,12 +208,35 @@ static int find_face(struct ck_ui *ui, struct ck_fontspec spec, enum ck_face pri
     return -1;
 }
 
-/* Levels by FriBidi when the line needs them: an RTL paragraph, or any right-to-left
- * character, Arabic number or explicit embedding or isolate. Otherwise everything is 0. */
+/* The paragraph direction of a line: the UI language's, unless every strong character of the
+ * line (outside isolates) runs the other way. A translated sentence always has letters of
+ * its language, so it follows the UI; a resident's Latin address or e-mail shown alone in an
+ * Arabic UI stays "120 Main Street" rather than "Main Street 120", and an Arabic name alone
+ * in an English UI reads right to left. */
+static bool line_rtl(const struct ck_ui *ui, const struct ck_bidi *b, size_t n)
+{
+    size_t ltr = 0, rtl = 0;
+    int depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        FriBidiCharType t = b->types[i];
+        if (t == FRIBIDI_TYPE_PDI)
+            depth -= depth > 0;
+        else if (FRIBIDI_IS_ISOLATE(t))
+            depth++;
+        else if (!depth && t == FRIBIDI_TYPE_LTR)
+            ltr++;
+        else if (!depth && (t == FRIBIDI_TYPE_RTL || t == FRIBIDI_TYPE_AL))
+            rtl++;
+    }
+    return ui->lang.rtl ? !(ltr && !rtl) : (rtl && !ltr);
+}
+
+/* Levels by FriBidi when the line needs them: a right-to-left paragraph, or any right-to-left
+ * character, Arabic number, or explicit embedding or isolate. Otherwise everything is 0. */
 static void resolve_levels(const struct ck_ui *ui, struct ck_bidi *b, size_t n)
 {
     fribidi_get_bidi_types(b->cp, (FriBidiStrIndex)n, b->types);
-    bool need = ui->lang.rtl;
+    bool rtl = line_rtl(ui, b, n), need = rtl;
     for (size_t i = 0; i < n && !need; i++) {
         FriBidiCharType t = b->types[i];
         need = t == FRIBIDI_TYPE_RTL || t == FRIBIDI_TYPE_AL || t == FRIBIDI_TYPE_AN ||
@@ -217,35 +244,50 @@ static void resolve_levels(const struct ck_ui *ui, struct ck_bidi *b, size_t n)
     }
     if (need) {
         fribidi_get_bracket_types(b->cp, (FriBidiStrIndex)n, b->types, b->brackets);
-        FriBidiParType dir = ui->lang.rtl ? FRIBIDI_PAR_RTL : FRIBIDI_PAR_LTR;
+        FriBidiParType dir = rtl ? FRIBIDI_PAR_RTL : FRIBIDI_PAR_LTR;
         if (fribidi_get_par_embedding_levels_ex(b->types, b->brackets, (FriBidiStrIndex)n, &dir,
                                                 b->levels))
             return;
     }
-    memset(b->levels, ui->lang.rtl && need ? 1 : 0, n * sizeof *b->levels);
+    memset(b->levels, rtl ? 1 : 0, n * sizeof *b->levels);
 }
 
-/* Common and inherited code points (spaces, digits, punctuation, marks) take the script of
- * the text before them, or at the start of the line the script after them. */
+/* Common code points (spaces, digits, punctuation) take the script of the text after them at
+ * the same bidi level, else of the text before them: "120 Main St" inside Arabic is drawn in
+ * one Latin run, the spaces of an Arabic sentence in its Arabic runs. Inherited ones
+ * (combining marks) take their base's. A line of nothing but common characters is Latin. */
 static void resolve_scripts(struct ck_bidi *b, size_t n)
 {
     hb_unicode_funcs_t *uf = hb_unicode_funcs_get_default();
-    hb_script_t last = HB_SCRIPT_INVALID, first = HB_SCRIPT_INVALID;
     for (size_t i = 0; i < n; i++) {
-        hb_script_t sc = b->cp[i] < 0x80 ? HB_SCRIPT_COMMON : hb_unicode_script(uf, b->cp[i]);
-        if ((b->cp[i] | 0x20) >= 'a' && (b->cp[i] | 0x20) <= 'z')
-            sc = HB_SCRIPT_LATIN;
-        if (sc == HB_SCRIPT_COMMON || sc == HB_SCRIPT_INHERITED || sc == HB_SCRIPT_UNKNOWN) {
-            sc = last;
-        } else {
-            last = sc;
-            if (first == HB_SCRIPT_INVALID)
-                first = sc;
-        }
+        uint32_t c = b->cp[i];
+        hb_script_t sc = ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ? HB_SCRIPT_LATIN
+                         : c < 0x80                               ? HB_SCRIPT_COMMON
+                                                                  : hb_unicode_script(uf, c);
+        if (sc == HB_SCRIPT_UNKNOWN)
+            sc = HB_SCRIPT_COMMON;
         b->script[i] = sc;
     }
-    if (first == HB_SCRIPT_INVALID)
-        first = HB_SCRIPT_LATIN;
+    for (size_t i = n; i-- > 0;) {
+        if (b->script[i] != HB_SCRIPT_COMMON || i + 1 == n || b->levels[i + 1] != b->levels[i])
+            continue;
+        hb_script_t next = b->script[i + 1];
+        if (next != HB_SCRIPT_COMMON && next != HB_SCRIPT_INHERITED)
+            b->script[i] = next;
+    }
+    hb_script_t last = HB_SCRIPT_INVALID;
+    for (size_t i = 0; i < n; i++) {
+        if (b->script[i] == HB_SCRIPT_COMMON || b->script[i] == HB_SCRIPT_INHERITED)
+            b->script[i] = last;
+        else
+            last = b->script[i];
+    }
+    hb_script_t first = HB_SCRIPT_LATIN;
+    for (size_t i = 0; i < n; i++)
+        if (b->script[i] != HB_SCRIPT_INVALID) {
+            first = b->script[i];
+            break;
+        }
     for (size_t i = 0; i < n && b->script[i] == HB_SCRIPT_INVALID; i++)
         b->script[i] = first;
 }
@@ -379,11 +421,10 @@ enum ck_err ck_bidi_runs(struct ck_ui *ui, struct ck_fontspec spec, const char *
     resolve_faces(ui, spec, b, n, out);
 
     /* Logical runs: a new one wherever the level, the face or the script changes. */
-    size_t nruns = 0, tlen = 0, last = n;
+    size_t nruns = 0, tlen = 0;
     for (size_t i = 0; i < n; i++) {
         if (b->face[i] < 0)
             continue;
-        last = i;
         bool same = nruns && b->run_level[nruns - 1] == b->levels[i] &&
                     b->runs[nruns - 1].face == (enum ck_face)b->face[i];
         if (same && b->script[i] != HB_SCRIPT_INVALID) {
@@ -394,9 +435,12 @@ enum ck_err ck_bidi_runs(struct ck_ui *ui, struct ck_fontspec spec, const char *
         if (!same) {
             if (!grow_runs(b, nruns + 1))
                 return CK_ERR_NOMEM;
+            if (nruns)
+                b->text[tlen++] = '\0'; /* each run's text is a C string for SDL_ttf */
             struct ck_run *r = &b->runs[nruns];
             memset(r, 0, sizeof *r);
             r->face = (enum ck_face)b->face[i];
+            r->spec = spec;
             r->rtl = b->levels[i] & 1;
             hb_tag_to_string(hb_script_to_iso15924_tag(b->script[i]), r->script);
             r->script[4] = '\0';
@@ -406,26 +450,17 @@ enum ck_err ck_bidi_runs(struct ck_ui *ui, struct ck_fontspec spec, const char *
         }
         tlen += put_utf8(b->text + tlen, b->cp[i]);
         b->runs[nruns - 1].len = tlen - b->run_off[nruns - 1];
-        b->runs[nruns - 1].has_end = false;
     }
     if (!nruns)
         return CK_OK;
+    b->text[tlen] = '\0';
     for (size_t r = 0; r < nruns; r++) {
         b->runs[r].text = b->text + b->run_off[r];
         b->runs[r].font = ck_font_get(ui, spec, b->runs[r].face);
         if (!b->runs[r].font)
             b->runs[r].font = ck_font_get(ui, spec, CK_FACE_LATIN);
     }
-    /* Which run holds the logical end: count bytes up to the last kept code point. */
-    size_t end_off = 0;
-    for (size_t i = 0; i <= last; i++)
-        if (b->face[i] >= 0) {
-            char tmp[4];
-            end_off += put_utf8(tmp, b->cp[i]);
-        }
-    for (size_t r = 0; r < nruns; r++)
-        if (end_off > b->run_off[r] && end_off <= b->run_off[r] + b->runs[r].len)
-            b->runs[r].has_end = true;
+    b->runs[nruns - 1].has_end = true; /* runs are still in logical order here */
     reorder(b, nruns);
     for (size_t i = 0; i < nruns; i++)
         b->vis[i] = b->runs[b->order[i]];
@@ -434,8 +469,9 @@ enum ck_err ck_bidi_runs(struct ck_ui *ui, struct ck_fontspec spec, const char *
     return CK_OK;
 }
 
-void ck_bidi_prepare(const struct ck_run *r)
+void ck_bidi_prepare(struct ck_ui *ui, const struct ck_run *r)
 {
+    ck_font_get(ui, r->spec, r->face); /* a shared font may have been resized since */
     TTF_SetFontDirection(r->font, r->rtl ? TTF_DIRECTION_RTL : TTF_DIRECTION_LTR);
     TTF_SetFontScriptName(r->font, r->script);
 }

@@ -33,7 +33,7 @@ struct ck_ime {
     /* chewing's candidates, flattened over its lists (longest phrase first, then characters) */
     size_t ncand;
     const char *cand[CAND_MAX];
-    unsigned char cand_list[CAND_MAX]; /* which of chewing's lists... */
+    unsigned char cand_list[CAND_MAX];   /* which of chewing's lists... */
     unsigned short cand_index[CAND_MAX]; /* ...and where in it */
     char pool[CAND_BYTES];
     size_t pool_len;
@@ -41,37 +41,13 @@ struct ck_ime {
 
 /* ---- UTF-8 out ---- */
 
-static size_t put_cp(char *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* Appends UCS-4 text (libhangul's) to out as UTF-8, whole code points only. */
 static void cat_ucs(char *out, size_t outlen, const ucschar *s)
 {
     size_t n = strlen(out);
     for (; s && *s; s++) {
         char tmp[4];
-        size_t k = put_cp(tmp, *s);
+        size_t k = ck_utf8_encode(*s, tmp);
         if (n + k >= outlen)
             break;
         memcpy(out + n, tmp, k);
@@ -313,8 +289,8 @@ void ck_ime_free(struct ck_ime *ime)
     free(ime);
 }
 
-bool ck_ime_key(struct ck_ime *ime, const char *key, char *commit, size_t commitlen,
-                char *preedit, size_t preeditlen)
+bool ck_ime_key(struct ck_ime *ime, const char *key, char *commit, size_t commitlen, char *preedit,
+                size_t preeditlen)
 {
     if (commitlen)
         commit[0] = '\0';

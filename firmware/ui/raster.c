@@ -7,65 +7,39 @@
 #include "core/log.h"
 #include "ui/ui_int.h"
 
-/* The receipt font of this size and weight, opened once and kept. */
-static TTF_Font *print_font(struct ck_ui *ui, int px, bool bold)
-{
-    size_t n = sizeof ui->print_fonts / sizeof ui->print_fonts[0], free_slot = n;
-    for (size_t i = 0; i < n; i++) {
-        if (ui->print_fonts[i].font && ui->print_fonts[i].px == px && ui->print_fonts[i].bold == bold)
-            return ui->print_fonts[i].font;
-        if (!ui->print_fonts[i].font && free_slot == n)
-            free_slot = i;
-    }
-    if (free_slot == n) { /* full: reuse the first slot */
-        TTF_CloseFont(ui->print_fonts[0].font);
-        ui->print_fonts[0].font = NULL;
-        free_slot = 0;
-    }
-    const char *file = ui->font_file[bold ? 1 : 0];
-    TTF_Font *f = file ? TTF_OpenFont(file, px) : NULL;
-    if (!f)
-        return NULL;
-    TTF_SetFontHinting(f, TTF_HINTING_MONO); /* crisp edges for a 1-bit printer */
-    ui->print_fonts[free_slot] = (struct print_font){px, bold, f};
-    return f;
-}
-
 struct raster_ctx {
     struct ck_bitmap *out;
     int width, lh;
-    bool center;
+    bool center, right;
     enum ck_err rc;
 };
 
+/* A line rendered as for the screen (runs, bidi, fonts), thresholded to ink or paper. */
 static void raster_line(struct ck_ui *ui, const char *s, size_t len, int lineno, void *vctx)
 {
     struct raster_ctx *c = vctx;
     if (!len || c->rc)
         return;
-    char *line = strndup(s, len);
-    if (!line) {
-        c->rc = CK_ERR_NOMEM;
-        return;
-    }
-    SDL_Color black = {0, 0, 0, 255}, white = {255, 255, 255, 255};
-    SDL_Surface *surf = TTF_RenderUTF8_Shaded(ui->fonts[CK_FONT_PRINT], line, black, white);
-    free(line);
-    if (!surf) {
-        c->rc = CK_ERR_IO;
-        return;
-    }
-    /* Shaded surfaces are 8-bit: index 0 is the background, 255 the ink. */
-    int x0 = c->center ? (c->width - surf->w) / 2 : 0;
+    struct ck_line_info info;
+    SDL_Surface *surf = ck_text_render(ui, ck_text_spec(ui, CK_FONT_PRINT),
+                                       (SDL_Color){0, 0, 0, 255}, s, len, &info);
+    ck_text_note_missing(ui, info.missing, info.missing_cp, s, len);
+    if (!surf)
+        return; /* nothing visible */
+    int x0 = c->center ? (c->width - surf->w) / 2 : c->right ? c->width - surf->w : 0;
     if (x0 < 0)
         x0 = 0;
-    int y0 = lineno * c->lh;
+    int y0 = lineno * c->lh + info.top;
     SDL_LockSurface(surf);
-    for (int y = 0; y < surf->h && y0 + y < c->out->h; y++) {
-        const uint8_t *src = (const uint8_t *)surf->pixels + (size_t)y * (size_t)surf->pitch;
+    for (int y = 0; y < surf->h; y++) {
+        if (y0 + y < 0 || y0 + y >= c->out->h)
+            continue;
+        const Uint32 *src = (const Uint32 *)((const uint8_t *)surf->pixels +
+                                             (size_t)y * (size_t)surf->pitch);
         uint8_t *dst = c->out->px + (size_t)(y0 + y) * (size_t)c->out->w;
         for (int x = 0; x < surf->w && x0 + x < c->width; x++)
-            dst[x0 + x] = src[x] >= 128;
+            if (((src[x] & surf->format->Amask) >> surf->format->Ashift) >= 128)
+                dst[x0 + x] = 1;
     }
     SDL_UnlockSurface(surf);
     SDL_FreeSurface(surf);
@@ -75,22 +49,19 @@ enum ck_err ck_ui_raster_text(struct ck_ui *ui, int px, bool bold, bool center, 
                               int width, struct ck_bitmap *out)
 {
     memset(out, 0, sizeof *out);
-    TTF_Font *f = print_font(ui, px, bold);
-    if (!f)
-        return CK_ERR_IO;
-    ui->fonts[CK_FONT_PRINT] = f;
-    int lh = TTF_FontLineSkip(f);
+    if (px < 1 || px > 4000 || width < 1)
+        return CK_ERR_INVALID;
+    ui->font_spec[CK_FONT_PRINT] = (struct ck_fontspec){px, bold, true};
+    int lh = ck_text_line_height(ui, CK_FONT_PRINT, NULL);
     int lines = ck_ui_layout(ui, CK_FONT_PRINT, width, utf8, NULL, NULL);
     out->w = width;
     out->h = lines * lh;
     out->px = calloc((size_t)out->w * (size_t)(out->h ? out->h : 1), 1);
-    if (!out->px) {
-        ui->fonts[CK_FONT_PRINT] = NULL;
+    if (!out->px)
         return CK_ERR_NOMEM;
-    }
-    struct raster_ctx c = {out, width, lh, center, CK_OK};
+    /* Right-to-left receipts set their START lines on the right; centred stays centred. */
+    struct raster_ctx c = {out, width, lh, center, ck_ui_rtl(ui), CK_OK};
     ck_ui_layout(ui, CK_FONT_PRINT, width, utf8, raster_line, &c);
-    ui->fonts[CK_FONT_PRINT] = NULL;
     if (c.rc)
         ck_bitmap_deinit(out);
     return c.rc;

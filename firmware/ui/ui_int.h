@@ -35,18 +35,22 @@ enum ck_face {
     CK_FACE_COUNT
 };
 
-/* The files of a face, looked up on first use: [0] regular, [1] bold (regular if none). */
+/* The files of a face, looked up on first use: [0] regular, [1] bold (regular if none), and
+ * the code points it covers (fontconfig's cached charset: checked before a fallback font is
+ * opened just to find it lacks a glyph). */
 struct ck_face_file {
     char *path[2];
     int index[2];
     bool looked_up[2];
+    void *charset; /* FcCharSet *, of the regular face */
 };
 
 #define CK_OPEN_FONTS 48
 struct ck_open_font {
     TTF_Font *font;
-    int key; /* spec_key() */
+    int key; /* ck_font_key(), without the size for faces that share one font across sizes */
     enum ck_face face;
+    int px;        /* the size it is set to now */
     unsigned used; /* font_epoch of the last use; fonts of the current epoch are not evicted */
 };
 
@@ -59,18 +63,25 @@ struct ck_textlang {
     unsigned ctx;              /* all of the above as a number, part of every cache key */
 };
 
-/* A rendered line: the texture, where its top sits from the top of the line box (negative
- * when a tall glyph rises above it), where the caret goes after its logical end, and how many
- * code points had no glyph. */
+/* What rendering a line tells besides its pixels. */
+struct ck_line_info {
+    int top;        /* where the image's top sits below the top of the line box (negative when
+                     * a tall glyph rises above it) */
+    int caret;      /* where the caret goes after the logical end, from the left edge */
+    bool caret_rtl; /* the text there runs right to left (the caret goes left of that point) */
+    size_t missing; /* code points no font has (private use, unassigned included) */
+    uint32_t missing_cp; /* the first of them */
+};
+
+/* A rendered line in the cache. */
 struct text_entry {
     char *text;
-    int key;      /* spec_key() */
+    int key;      /* ck_font_key() */
     unsigned ctx; /* ck_textlang.ctx */
     SDL_Color color;
     SDL_Texture *tex;
-    int w, h, top, caret;
-    size_t missing;
-    uint32_t missing_cp;
+    int w, h;
+    struct ck_line_info info;
     unsigned last_used;
 };
 struct measure_entry;
@@ -148,35 +159,44 @@ void ck_text_frame_begin(struct ck_ui *ui);
 /* Draws one line at (x, y) (top-left of its line box, layout coordinates); returns its width. */
 int ck_text_line(struct ck_ui *ui, enum ck_font f, enum ck_color c, int x, int y, const char *s,
                  size_t len);
-/* The width of one line, and where its caret goes (from its left edge) after its logical end. */
+/* The width of one line, and where its caret goes (from its left edge) after its logical end;
+ * *rtl is set when the text there runs right to left. */
 int ck_text_measure(struct ck_ui *ui, enum ck_font f, const char *s, size_t len);
-int ck_text_caret(struct ck_ui *ui, enum ck_font f, enum ck_color c, const char *s, size_t len);
+int ck_text_caret(struct ck_ui *ui, enum ck_font f, enum ck_color c, const char *s, size_t len,
+                  bool *rtl);
 /* The font request a font slot stands for. */
 struct ck_fontspec ck_text_spec(const struct ck_ui *ui, enum ck_font f);
 /* Height of a line box and the baseline's distance from its top, for this language. */
 int ck_text_line_height(struct ck_ui *ui, enum ck_font f, int *ascent);
-/* One line in the colour c as an ARGB surface (caller frees), whose top sits *top pixels below
- * the top of the line box; missing glyphs are counted into *missing (the first in *missing_cp).
- * NULL for an empty line or on failure. */
+/* One line in the colour c as an ARGB surface (caller frees) and what else is known of it in
+ * *info. NULL for a line with nothing visible, or on failure. */
 SDL_Surface *ck_text_render(struct ck_ui *ui, struct ck_fontspec spec, SDL_Color c, const char *s,
-                            size_t len, int *top, int *caret, size_t *missing, uint32_t *missing_cp);
+                            size_t len, struct ck_line_info *info);
+/* Maps a box in layout coordinates to the screen (mirrored in a right-to-left language). */
+SDL_Rect ck_ui_screen_rect(const struct ck_ui *ui, int x, int y, int w, int h);
 /* Adds what a drawn line lacked to the frame's count of missing glyphs. */
 void ck_text_note_missing(struct ck_ui *ui, size_t n, uint32_t cp, const char *s, size_t len);
 
 /* font.c: faces through fontconfig, fonts opened on first use. */
 enum ck_err ck_font_init(struct ck_ui *ui, char *err, size_t errlen);
 void ck_font_deinit(struct ck_ui *ui);
-/* The font of a face at a spec, opened if needed; NULL if the face is not installed. Valid
- * until the epoch moves on (ck_font_next_epoch) and a later call evicts it. */
+/* The font of a face at a spec, opened if needed and set to the spec's size; NULL if the face
+ * is not installed. Valid until the epoch moves on (ck_font_next_epoch) and a later call
+ * evicts it; the big CJK and Nastaliq faces share one font across sizes, so call again (or
+ * ck_bidi_prepare) before each use. */
 TTF_Font *ck_font_get(struct ck_ui *ui, struct ck_fontspec spec, enum ck_face face);
+/* True if the face exists and has a glyph for cp, by fontconfig's charset (no font opened). */
+bool ck_font_covers(struct ck_ui *ui, enum ck_face face, uint32_t cp);
 void ck_font_next_epoch(struct ck_ui *ui);
 /* A number for a spec, for cache keys. */
 int ck_font_key(struct ck_fontspec spec);
 
 /* bidi.c: one logical line split into runs of one font, script and direction (UAX #9 by
- * FriBidi, with the paragraph direction of the UI language), in visual order, left to right. */
+ * FriBidi, with the paragraph direction of the UI language unless every strong character of
+ * the line runs the other way), in visual order, left to right. */
 struct ck_run {
     TTF_Font *font;
+    struct ck_fontspec spec;
     enum ck_face face;
     bool rtl;
     char script[5]; /* ISO 15924, for TTF_SetFontScriptName */
@@ -193,8 +213,8 @@ struct ck_runs {
 /* Valid until the next call. */
 enum ck_err ck_bidi_runs(struct ck_ui *ui, struct ck_fontspec spec, const char *s, size_t len,
                          struct ck_runs *out);
-/* Sets a run's direction and script on its font, before it is measured or rendered. */
-void ck_bidi_prepare(const struct ck_run *r);
+/* Sets a run's size, direction and script on its font, before it is measured or rendered. */
+void ck_bidi_prepare(struct ck_ui *ui, const struct ck_run *r);
 void ck_bidi_deinit(struct ck_ui *ui);
 /* Grapheme clusters: true if cp continues the cluster of prev (a combining mark, ZWJ/ZWNJ, a
  * variation selector, the consonant after a virama or a ZWJ, conjoining Hangul jamo). */

@@ -158,7 +158,7 @@ static void test_wipe(void)
     CHECK(tap(zh, &k, "ㄅ"));
     CHECK_STR(k.pre, "ㄅ"); /* nothing of 中 or ㄨ before it */
     CHECK(tap(zh, &k, "enter"));
-    CHECK_STR(k.done, "");  /* a lone symbol converts to nothing */
+    CHECK_STR(k.done, ""); /* a lone symbol converts to nothing */
     ck_ime_free(zh);
 
     /* Languages typed letter by letter have no input method; NULL is safe everywhere. */

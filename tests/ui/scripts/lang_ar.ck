@@ -46,6 +46,7 @@ tap lookup
 screenshot check-found
 tap back
 tap back
+tap lang:ar
 tap report
 advance-clock 61
 expect-screen idle-warning

@@ -1,0 +1,81 @@
+# Polish: the Latin letters with an accents layer of ą ć ę ł ń ó ś ź ż (shift gives Ł). The
+# park's name and the problem are typed on the keyboard; the address step opens on Latin
+# letters. Stored text: keyboard_pl.check.
+tap lang:pl
+tap report
+tap group:3
+tap service:park-maintenance
+expect-screen form
+tap key:shift
+tap key:p
+tap key:a
+tap key:r
+tap key:k
+tap key:space
+tap key:accents
+tap key:shift
+tap key:ł
+tap key:letters
+tap key:a
+tap key:z
+tap key:i
+tap key:e
+tap key:n
+tap key:k
+tap key:i
+expect-text Park Łazienki
+screenshot name
+tap next
+tap option:playground
+tap next
+tap key:accents
+screenshot accents
+tap key:letters
+tap key:shift
+tap key:h
+tap key:u
+tap key:accents
+tap key:ś
+tap key:letters
+tap key:t
+tap key:a
+tap key:w
+tap key:k
+tap key:a
+tap key:space
+tap key:l
+tap key:e
+tap key:accents
+tap key:ż
+tap key:letters
+tap key:y
+tap key:space
+tap key:n
+tap key:a
+tap key:space
+tap key:z
+tap key:i
+tap key:e
+tap key:m
+tap key:i
+tap key:.
+expect-text Huśtawka leży na ziemi.
+tap next
+tap next
+tap key:1
+tap key:2
+tap key:space
+tap key:shift
+tap key:e
+tap key:l
+tap key:m
+expect-text 12 Elm
+tap next
+tap next
+tap option:no
+tap next
+expect-screen review
+expect-text Park Łazienki
+screenshot review
+tap submit
+expect-screen done

@@ -1,0 +1,82 @@
+# Russian: ЙЦУКЕН letters, shift for capitals, the comma and full stop beside the space bar. The
+# park's name and the problem are typed on the keyboard; the address step opens on Latin
+# letters. Stored text: keyboard_ru.check.
+tap lang:ru
+tap report
+tap group:3
+tap service:park-maintenance
+expect-screen form
+tap key:shift
+tap key:п
+tap key:а
+tap key:р
+tap key:к
+tap key:space
+tap key:shift
+tap key:г
+tap key:о
+tap key:р
+tap key:ь
+tap key:к
+tap key:о
+tap key:г
+tap key:о
+expect-text Парк Горького
+screenshot name
+tap next
+tap option:playground
+tap next
+tap key:shift
+screenshot shift
+tap key:shift
+tap key:shift
+tap key:с
+tap key:л
+tap key:о
+tap key:м
+tap key:а
+tap key:н
+tap key:а
+tap key:space
+tap key:с
+tap key:к
+tap key:а
+tap key:м
+tap key:е
+tap key:й
+tap key:к
+tap key:а
+tap key:,
+tap key:space
+tap key:н
+tap key:е
+tap key:т
+tap key:space
+tap key:с
+tap key:в
+tap key:е
+tap key:т
+tap key:а
+tap key:.
+expect-text Сломана скамейка, нет света.
+tap next
+tap next
+tap key:1
+tap key:2
+tap key:space
+tap key:shift
+tap key:e
+tap key:l
+tap key:m
+expect-text 12 Elm
+tap key:native
+tap key:latin
+tap next
+tap next
+tap option:no
+tap next
+expect-screen review
+expect-text Парк Горького
+screenshot review
+tap submit
+expect-screen done
