@@ -26,8 +26,7 @@ struct ck_bidi {
     size_t *run_off;   /* each run's offset in text, fixed into pointers at the end */
     int *run_level;
     size_t *order;
-    char *text;
-    size_t textcap;
+    char *text; /* the runs' UTF-8, each followed by a NUL: 5 bytes a code point at most */
 };
 
 void ck_bidi_deinit(struct ck_ui *ui)
@@ -76,7 +75,6 @@ static bool grow(struct ck_bidi *b, size_t n)
         if (!ptrs[i])
             return false;
     b->cap = cap;
-    b->textcap = cap * 5 + 1; /* 4 bytes a code point, a NUL after each run */
     return true;
 }
 
@@ -343,32 +341,6 @@ static void resolve_faces(struct ck_ui *ui, struct ck_fontspec spec, struct ck_b
     }
 }
 
-static size_t put_utf8(char *p, uint32_t c)
-{
-    if (c == '\t')
-        c = ' ';
-    if (c < 0x80) {
-        p[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        p[0] = (char)(0xC0 | (c >> 6));
-        p[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        p[0] = (char)(0xE0 | (c >> 12));
-        p[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        p[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    p[0] = (char)(0xF0 | (c >> 18));
-    p[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-    p[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-    p[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
-
 /* Rule L2: from the highest level down to the lowest odd one, reverse every maximal sequence
  * of runs at that level or above. */
 static void reorder(struct ck_bidi *b, size_t n)
@@ -448,7 +420,7 @@ enum ck_err ck_bidi_runs(struct ck_ui *ui, struct ck_fontspec spec, const char *
             b->run_off[nruns] = tlen;
             nruns++;
         }
-        tlen += put_utf8(b->text + tlen, b->cp[i]);
+        tlen += ck_utf8_encode(b->cp[i] == '\t' ? ' ' : b->cp[i], b->text + tlen);
         b->runs[nruns - 1].len = tlen - b->run_off[nruns - 1];
     }
     if (!nruns)
@@ -457,8 +429,10 @@ enum ck_err ck_bidi_runs(struct ck_ui *ui, struct ck_fontspec spec, const char *
     for (size_t r = 0; r < nruns; r++) {
         b->runs[r].text = b->text + b->run_off[r];
         b->runs[r].font = ck_font_get(ui, spec, b->runs[r].face);
-        if (!b->runs[r].font)
+        if (!b->runs[r].font) { /* the face is not installed: its code points were counted */
+            b->runs[r].face = CK_FACE_LATIN;
             b->runs[r].font = ck_font_get(ui, spec, CK_FACE_LATIN);
+        }
     }
     b->runs[nruns - 1].has_end = true; /* runs are still in logical order here */
     reorder(b, nruns);

@@ -53,6 +53,16 @@ static uint64_t hash_bytes(const char *s, size_t len, uint64_t h)
     return h;
 }
 
+static void drop_entry(struct ck_ui *ui, struct text_entry *e)
+{
+    free(e->text);
+    if (e->tex) {
+        SDL_DestroyTexture(e->tex);
+        ui->cache_bytes -= (size_t)e->w * (size_t)e->h * 4;
+    }
+    memset(e, 0, sizeof *e);
+}
+
 /* ------------------------------------------------------------------ language */
 
 void ck_ui_set_language(struct ck_ui *ui, const char *lang)
@@ -139,12 +149,8 @@ enum ck_err ck_text_init(struct ck_ui *ui, char *err, size_t errlen)
 
 void ck_text_deinit(struct ck_ui *ui)
 {
-    for (int i = 0; i < CK_TEXT_CACHE; i++) {
-        free(ui->cache[i].text);
-        if (ui->cache[i].tex)
-            SDL_DestroyTexture(ui->cache[i].tex);
-    }
-    memset(ui->cache, 0, sizeof ui->cache);
+    for (int i = 0; i < CK_TEXT_CACHE; i++)
+        drop_entry(ui, &ui->cache[i]);
     free(ui->measures);
     ui->measures = NULL;
     ck_wrap_deinit(ui);
@@ -185,6 +191,7 @@ int ck_text_line_height(struct ck_ui *ui, enum ck_font f, int *ascent)
 
 void ck_text_frame_begin(struct ck_ui *ui)
 {
+    ui->frame_tick = ++ui->tick;
     ui->missing = 0;
     ui->missing_example[0] = '\0';
 }
@@ -306,6 +313,24 @@ SDL_Surface *ck_text_render(struct ck_ui *ui, struct ck_fontspec spec, SDL_Color
     return out;
 }
 
+/* Keeps the rendered lines under their byte budget (tall lines of Nastaliq, wide screens),
+ * dropping the least recently used ones; never those of the frame being drawn, so a screen
+ * with more text than the budget redraws as copies all the same. */
+static void trim_cache(struct ck_ui *ui)
+{
+    while (ui->cache_bytes > CK_TEXT_CACHE_BYTES) {
+        struct text_entry *lru = NULL;
+        for (size_t i = 0; i < CK_TEXT_CACHE; i++) {
+            struct text_entry *e = &ui->cache[i];
+            if (e->tex && e->last_used < ui->frame_tick && (!lru || e->last_used < lru->last_used))
+                lru = e;
+        }
+        if (!lru)
+            return;
+        drop_entry(ui, lru);
+    }
+}
+
 /* The cached texture of a line, rendering it on a miss. A set-associative cache: a line may
  * live in one of 4 slots; the least recently used is evicted. */
 static struct text_entry *lookup(struct ck_ui *ui, enum ck_font f, enum ck_color col, const char *s,
@@ -332,24 +357,25 @@ static struct text_entry *lookup(struct ck_ui *ui, enum ck_font f, enum ck_color
         if (!e->text || (victim->text && e->last_used < victim->last_used))
             victim = e;
     }
-    free(victim->text);
-    if (victim->tex)
-        SDL_DestroyTexture(victim->tex);
-    memset(victim, 0, sizeof *victim);
+    drop_entry(ui, victim);
     victim->text = strndup(s, len);
     if (!victim->text)
         return NULL;
     SDL_Surface *surf = ck_text_render(ui, spec, c, s, len, &victim->info);
     if (surf) {
         victim->tex = SDL_CreateTextureFromSurface(ui->r, surf);
-        victim->w = surf->w;
-        victim->h = surf->h;
+        if (victim->tex) {
+            victim->w = surf->w;
+            victim->h = surf->h;
+            ui->cache_bytes += (size_t)victim->w * (size_t)victim->h * 4;
+        }
         SDL_FreeSurface(surf);
     }
     victim->key = key;
     victim->ctx = ui->lang.ctx;
     victim->color = c;
     victim->last_used = ui->tick;
+    trim_cache(ui);
     return victim;
 }
 

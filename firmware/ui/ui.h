@@ -225,8 +225,9 @@ enum ck_err ck_ui_raster_image(struct ck_ui *ui, const char *path, int max_w, in
  * right-to-left language the layout mirrors: every drawing primitive and tap target maps a
  * rect's x to width - x - r.w, CK_ALIGN_START is the right edge and CK_ALIGN_END the left, and
  * a field's caret follows the text; screens keep laying out as for left to right. Text still
- * has to be translated. Also sets how receipts are set (ck_ui_raster_text). The default is
- * "en". Call it before drawing the frame (it changes line heights). */
+ * has to be translated. Receipts follow it too (ck_ui_raster_text: lines not centred go to
+ * the right edge in a right-to-left language). The default is "en". Call it before drawing
+ * a frame (it changes line heights), not in the middle of one. */
 void ck_ui_set_language(struct ck_ui *ui, const char *lang);
 /* True if the language set runs right to left. */
 bool ck_ui_rtl(const struct ck_ui *ui);
@@ -237,11 +238,11 @@ const char *ck_ui_language(const struct ck_ui *ui);
  * the mirror image right to left. It is its own inverse. */
 struct ck_rect ck_ui_mirror(const struct ck_ui *ui, struct ck_rect r);
 /* Wraps s in U+2068 FIRST STRONG ISOLATE ... U+2069 POP DIRECTIONAL ISOLATE into buf and
- * returns buf (s is cut at a code point if buf is short). Put every receipt code, number,
- * address, phone number, e-mail or URL that goes into a translated sentence through it:
- * "R7Q-W2B-THPM" and "120 Main Street" then read left to right, in place, inside Arabic and
- * Urdu, and the surrounding sentence is not reordered around them. The isolate marks are
- * invisible and never drawn. Any thread. */
+ * returns buf (strlen(s) + 7 bytes hold it all; s is cut at a code point if buf is short).
+ * Put every receipt code, number, address, phone number, e-mail or URL that goes into a
+ * translated sentence through it: "R7Q-W2B-THPM" and "120 Main Street" then read left to
+ * right, in place, inside Arabic and Urdu, and the sentence is not reordered around them.
+ * The isolate marks are invisible and never drawn. Any thread. */
 const char *ck_ui_isolate(char *buf, size_t buflen, const char *s);
 /* How many code points drawn since the frame began (ck_ui_begin), or set on a receipt since,
  * had no glyph in any font (private-use and unassigned code points included): a tofu box on

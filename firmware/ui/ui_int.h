@@ -10,6 +10,7 @@
 #define CK_TARGET_MAX 512
 #define CK_ID_LEN 96
 #define CK_TEXT_CACHE 1024
+#define CK_TEXT_CACHE_BYTES (12u << 20) /* a few screens' worth of rendered lines */
 
 struct ck_target {
     char id[CK_ID_LEN];
@@ -109,7 +110,9 @@ struct ck_ui {
     unsigned font_epoch;
     struct ck_textlang lang;
     struct text_entry cache[CK_TEXT_CACHE];
+    size_t cache_bytes; /* pixels the cached lines hold, kept under CK_TEXT_CACHE_BYTES */
     unsigned tick;
+    unsigned frame_tick; /* tick when the frame began: lines drawn since are never evicted */
     struct measure_entry *measures; /* CK_MEASURE_CACHE of them */
     struct layout_entry *layouts;   /* CK_LAYOUT_CACHE of them */
     struct ck_bidi *bidi;           /* scratch of the run splitter */

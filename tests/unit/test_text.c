@@ -480,6 +480,80 @@ static void receipts_follow_direction(struct ck_ui *ui)
     ck_ui_set_language(ui, "en");
 }
 
+struct spans {
+    const char *text;
+    size_t end; /* where the previous line ended */
+    bool ok;
+};
+
+/* Lines come in order, each a piece of the text, with only spaces or a newline between. */
+static void check_span(struct ck_ui *ui, const char *s, size_t len, int lineno, void *ctx)
+{
+    (void)ui;
+    (void)lineno;
+    struct spans *sp = ctx;
+    size_t at = (size_t)(s - sp->text);
+    if (at < sp->end) {
+        sp->ok = false;
+        return;
+    }
+    for (size_t i = sp->end; i < at; i++) {
+        if (memcmp(sp->text + i, "\xE3\x80\x80", 3) == 0) /* U+3000 IDEOGRAPHIC SPACE */
+            i += 2;
+        else if (sp->text[i] != ' ' && sp->text[i] != '\t' && sp->text[i] != '\n')
+            sp->ok = false;
+    }
+    sp->end = at + len;
+}
+
+/* Any bytes at all (scripts mixed, marks without bases, unbalanced isolates and overrides,
+ * joiners, private use, broken UTF-8, tabs and newlines) lay out and draw without harm, in
+ * every language, and the lines put back together give the text back. */
+static void random_text_is_safe(struct ck_ui *ui)
+{
+    static const char *const PIECES[] = {
+        "a", "Z", "7", " ", "  ", ".", "(", ")", "-", "\t", "\n", "é", "e\xCC\x81", "ж",
+        "ا", "ل", "ـ", "١", "ה", "ক", "্", "ষ", "ি", "\xE2\x80\x8C", "\xE2\x80\x8D", "中",
+        "。", "「", "한", "\xE1\x84\x80", "\xE1\x85\xA1", "\xCC\x81", "\xE2\x81\xA8",
+        "\xE2\x81\xA9", "\xE2\x80\xAE", "\xE2\x80\xAC", "\xE2\x80\x8F", "\xEE\x80\x80",
+        "\xFF", "\xE4\xB8", "\xF0\x9F\x98\x80", "\xEF\xB8\x8F", "\xC2\xA0", "\xE3\x80\x80",
+    };
+    static const char *const LANGS[] = {"en", "ar", "ur", "zh-hant", "ko", "bn", "he", ""};
+    unsigned seed = 12345;
+    char text[2048];
+    for (int round = 0; round < 400; round++) {
+        size_t len = 0;
+        seed = seed * 1103515245u + 12345u;
+        int n = (int)(seed >> 16) % 120;
+        for (int i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *p = PIECES[(seed >> 16) % (sizeof PIECES / sizeof PIECES[0])];
+            size_t pl = strlen(p);
+            if (len + pl >= sizeof text)
+                break;
+            memcpy(text + len, p, pl);
+            len += pl;
+        }
+        text[len] = '\0';
+        ck_ui_set_language(ui, LANGS[round % (sizeof LANGS / sizeof LANGS[0])]);
+        int width = 40 + (int)(seed % 700);
+        struct spans sp = {text, 0, true};
+        int lines = ck_ui_layout(ui, CK_FONT_BODY, width, text, check_span, &sp);
+        CHECK(lines >= 1 && sp.ok);
+        for (size_t i = sp.end; i < len; i++) /* only spaces and newlines after the last line */
+            CHECK(text[i] == ' ' || text[i] == '\t' || text[i] == '\n');
+        ck_ui_begin(ui);
+        ck_ui_text(ui, (struct ck_rect){10, 10, width, 700}, CK_FONT_BODY, CK_COL_TEXT,
+                   CK_ALIGN_START, text);
+        ck_ui_field(ui, "f", (struct ck_rect){10, 400, width + 40, 200}, text, "", true, false);
+        ck_ui_end(ui);
+        struct ck_bitmap bm;
+        if (ck_ui_raster_text(ui, 20, round & 1, round & 2, text, 200 + width / 2, &bm) == CK_OK)
+            ck_bitmap_deinit(&bm);
+    }
+    ck_ui_set_language(ui, "en");
+}
+
 static void isolate_is_safe(void)
 {
     char buf[16];
@@ -533,6 +607,7 @@ int main(void)
     clusters_stay_whole(ui);
     urdu_nastaliq(ui);
     receipts_follow_direction(ui);
+    random_text_is_safe(ui);
     ck_ui_free(ui);
     return ck_check_report();
 }
