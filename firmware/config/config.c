@@ -365,18 +365,7 @@ void ck_config_deinit(struct ck_config *cfg)
     free(cfg->status_url_template);
     free(cfg->gazetteer_path);
     free(cfg->printer_uri);
-    struct ck_upstream *u = &cfg->upstream;
-    free(u->base_url);
-    free(u->format);
-    free(u->jurisdiction_id);
-    if (u->api_key) {
-        memset(u->api_key, 0, strlen(u->api_key));
-        free(u->api_key);
-    }
-    free(u->multivalue_style);
-    free(u->receipt_attribute);
-    free(u->ca_bundle);
-    free(u->pinned_pubkey);
+    ck_upstream_free(&cfg->upstream);
     for (size_t i = 0; i < cfg->nlangs; i++)
         free(cfg->lang_store[i]);
     ck_catalog_free(&cfg->catalog);

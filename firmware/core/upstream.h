@@ -20,4 +20,7 @@ struct ck_upstream {
     int catalog_refresh_min; /* how often the catalog is fetched again */
 };
 
+/* Frees the strings of u (the API key wiped first) and zeroes it. */
+void ck_upstream_free(struct ck_upstream *u);
+
 #endif

@@ -96,21 +96,6 @@ static void copy_upstream(struct ck_upstream *dst, const struct ck_upstream *src
     dst->pinned_pubkey = dup_or_null(src->pinned_pubkey);
 }
 
-static void free_upstream(struct ck_upstream *u)
-{
-    free(u->base_url);
-    free(u->format);
-    free(u->jurisdiction_id);
-    if (u->api_key) {
-        memset(u->api_key, 0, strlen(u->api_key));
-        free(u->api_key);
-    }
-    free(u->multivalue_style);
-    free(u->receipt_attribute);
-    free(u->ca_bundle);
-    free(u->pinned_pubkey);
-}
-
 static bool configured(const struct ck_sync *s)
 {
     return s->up.base_url && s->up.base_url[0];
@@ -945,7 +930,7 @@ struct ck_sync *ck_sync_start(const struct ck_upstream *up, const char *db_path,
         if (s->multi)
             curl_multi_cleanup(s->multi);
         free(s->db_path);
-        free_upstream(&s->up);
+        ck_upstream_free(&s->up);
         pthread_mutex_destroy(&s->mu);
         free(s);
         return NULL;
@@ -967,7 +952,7 @@ void ck_sync_stop(struct ck_sync *s)
     curl_multi_cleanup(s->multi);
     ck_store_close(s->st);
     free(s->db_path);
-    free_upstream(&s->up);
+    ck_upstream_free(&s->up);
     pthread_mutex_destroy(&s->mu);
     free(s);
 }
