@@ -12,6 +12,8 @@
 
 #include "core/request.h"
 #include "platform/platform.h"
+#include "config/bundle.h"
+#include "config/config.h"
 #include "store/outbox.h"
 #include "store/store.h"
 
@@ -19,10 +21,15 @@ static void usage(FILE *out)
 {
     fputs("usage: kioskctl [--data-dir DIR] requests|status [--json]\n"
           "       kioskctl [--data-dir DIR] retry|reprint RECEIPT\n"
+          "       kioskctl validate-bundle BUNDLE.json [BASE-CITY.json]\n"
+          "       kioskctl pin-hash < PIN\n"
           "  requests   every request this kiosk holds, with its delivery state\n"
           "  status     the delivery queue: depth, oldest, last success and error, parked\n"
           "  retry      send a parked request again (after fixing what upstream refused)\n"
           "  reprint    print a request's receipt again on the kiosk's printer\n"
+          "  validate-bundle  check a config bundle's settings and files, merged over a kiosk's\n"
+          "             own city file, with the line of each mistake (no signature needed)\n"
+          "  pin-hash   the staff.pin_hash for a staff PIN (6-12 digits) read from stdin\n"
           "  --json     one JSON document instead of a table\n",
           out);
 }
@@ -118,6 +125,13 @@ static int show_status(struct ck_store *st, bool json)
                                              : json_null(),
                                 "parked", parked);
         json_object_set_new(doc, "catalog_age_s", cat_age >= 0 ? json_integer(cat_age) : json_null());
+        char config[400];
+        time_t config_at = 0;
+        json_object_set_new(doc, "config",
+                            ck_store_get_note(st, "config", config, sizeof config, &config_at)
+                                ? json_pack("{s:s,s:I}", "last_result", config, "at",
+                                            (json_int_t)config_at)
+                                : json_null());
         char printer[256];
         time_t at = 0;
         json_object_set_new(doc, "printer",
@@ -140,6 +154,10 @@ static int show_status(struct ck_store *st, bool json)
     time_t printer_at = 0;
     if (ck_store_get_note(st, "printer", printer, sizeof printer, &printer_at))
         print_when("printer", printer_at, printer);
+    char config[400] = "";
+    time_t config_at = 0;
+    if (ck_store_get_note(st, "config", config, sizeof config, &config_at))
+        print_when("config bundle", config_at, config);
     if (cat_age >= 0)
         printf("%-16s fetched from the city %ld s ago\n", "catalog", cat_age);
     else
@@ -162,7 +180,7 @@ static int show_status(struct ck_store *st, bool json)
 
 int main(int argc, char **argv)
 {
-    const char *data_dir = NULL, *cmd = NULL, *arg = NULL;
+    const char *data_dir = NULL, *cmd = NULL, *arg = NULL, *arg2 = NULL;
     bool json = false;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--data-dir") == 0 && i + 1 < argc)
@@ -175,8 +193,36 @@ int main(int argc, char **argv)
             cmd = argv[i];
         else if (cmd && !arg && argv[i][0] != '-')
             arg = argv[i];
+        else if (cmd && !arg2 && argv[i][0] != '-' && strcmp(cmd, "validate-bundle") == 0)
+            arg2 = argv[i];
         else
             return fprintf(stderr, "kioskctl: unexpected %s\n", argv[i]), usage(stderr), 2;
+    }
+    if (cmd && strcmp(cmd, "pin-hash") == 0) {
+        /* From stdin, so the PIN is in no shell history or process list. */
+        char pin[64] = "", hash[256], err[CK_ERR_LEN];
+        if (!fgets(pin, sizeof pin, stdin))
+            return fprintf(stderr, "kioskctl: pin-hash reads the PIN from stdin\n"), 2;
+        pin[strcspn(pin, "\r\n")] = '\0';
+        enum ck_err rc = ck_config_pin_hash(pin, hash, sizeof hash, err, sizeof err);
+        explicit_bzero(pin, sizeof pin);
+        if (rc)
+            return fprintf(stderr, "kioskctl: %s\n", err), 1;
+        printf("%s\n", hash);
+        return 0;
+    }
+    if (cmd && strcmp(cmd, "validate-bundle") == 0) {
+        const char *bundle = arg, *base = arg2;
+        if (!bundle)
+            return fprintf(stderr, "kioskctl: validate-bundle needs a bundle file\n"), 2;
+        char err[CK_ERR_LEN];
+        if (ck_bundle_check(bundle, base, err, sizeof err)) {
+            fprintf(stderr, "%s\n", err);
+            return 1;
+        }
+        printf("%s: every setting and file is valid%s%s\n", bundle, base ? " over " : "",
+               base ? base : "");
+        return 0;
     }
     bool needs_code = cmd && (strcmp(cmd, "retry") == 0 || strcmp(cmd, "reprint") == 0);
     if (!cmd || (strcmp(cmd, "requests") != 0 && strcmp(cmd, "status") != 0 && !needs_code))

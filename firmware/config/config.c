@@ -5,12 +5,15 @@
 #include "config/config.h"
 
 #include <jansson.h>
+#include <sodium.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/color.h"
 #include "core/log.h"
 #include "core/receipt.h"
 #include "core/utf8.h"
@@ -34,6 +37,17 @@ static const struct setting SETTINGS[] = {
     {"city", "phone", S_STRING, OFF(city_phone), 0, 40, 0, ""},
     {"city", "timezone", S_STRING, OFF(timezone), 0, 64, 0, ""},
     {"kiosk", "location", S_STRING, OFF(kiosk_location), 0, 200, 0, ""},
+    {"kiosk", "group", S_STRING, OFF(kiosk_group), 0, 64, 0, ""},
+    {"fleet", "config_url", S_STRING, OFF(fleet.config_url), 0, 400, 0, ""},
+    {"fleet", "heartbeat_url", S_STRING, OFF(fleet.heartbeat_url), 0, 400, 0, ""},
+    {"fleet", "poll_minutes", S_INT, OFF(fleet.poll_minutes), 1, 1440, 15, NULL},
+    {"fleet", "heartbeat_minutes", S_INT, OFF(fleet.heartbeat_minutes), 1, 60, 5, NULL},
+    {"fleet", "max_bundle_bytes", S_INT, OFF(fleet.max_bundle_bytes), 4096, 16 << 20, 16 << 20, NULL},
+    {"fleet", "metrics_file", S_STRING, OFF(fleet.metrics_file), 0, 400, 0, ""},
+    {"hours", "after_hours_message", S_STRING, OFF(after_hours_message), 0, 300, 0, ""},
+    {"staff", "pin_hash", S_STRING, OFF(staff_pin_hash), 0, 256, 0, ""},
+    {"branding", "header", S_STRING, OFF(brand_header), 0, 7, 0, ""},
+    {"branding", "primary", S_STRING, OFF(brand_primary), 0, 7, 0, ""},
     {NULL, "status_url_template", S_STRING, OFF(status_url_template), 1, 400, 0, NULL},
     {"session", "idle_seconds", S_INT, OFF(idle_seconds), 15, 900, 60, NULL},
     {"session", "warning_seconds", S_INT, OFF(warning_seconds), 10, 120, 20, NULL},
@@ -263,6 +277,226 @@ static enum ck_err load_languages(const json_t *root, struct ck_config *cfg, cha
     return CK_OK;
 }
 
+/* fleet.public_keys: one or two minisign public keys; required to manage the kiosk. */
+static enum ck_err load_fleet(const json_t *root, struct ck_config *cfg, char *err, size_t errlen)
+{
+    struct ck_fleet *f = &cfg->fleet;
+    const json_t *keys = json_object_get(json_object_get(root, "fleet"), "public_keys");
+    if (keys && (!json_is_array(keys) || json_array_size(keys) > 2))
+        return ck_fail(err, errlen, CK_ERR_CONFIG,
+                       "fleet.public_keys: must be a list of one or two minisign public keys");
+    size_t i;
+    json_t *k;
+    json_array_foreach(keys, i, k)
+    {
+        const char *key = json_string_value(k);
+        if (!key || strlen(key) != 56 || strncmp(key, "RW", 2) != 0)
+            return ck_fail(err, errlen, CK_ERR_CONFIG,
+                           "fleet.public_keys[%zu]: not a minisign public key (the RW... line of "
+                           "the .pub file)", i);
+        if (!(f->public_keys[f->nkeys++] = strdup(key)))
+            return CK_ERR_NOMEM;
+    }
+    if (*f->config_url && !f->nkeys)
+        return ck_fail(err, errlen, CK_ERR_CONFIG,
+                       "fleet.public_keys: needed with fleet.config_url (bundles are only "
+                       "accepted signed)");
+    const char *urls[] = {f->config_url, f->heartbeat_url};
+    const char *names[] = {"fleet.config_url", "fleet.heartbeat_url"};
+    for (int u = 0; u < 2; u++)
+        if (*urls[u] && strncmp(urls[u], "https://", 8) != 0 && strncmp(urls[u], "http://", 7) != 0)
+            return ck_fail(err, errlen, CK_ERR_CONFIG,
+                           "%s: must start with https:// (or http:// on a private network)",
+                           names[u]);
+    return CK_OK;
+}
+
+static int parse_hhmm(const char *s)
+{
+    int h, m;
+    char end;
+    if (!s || sscanf(s, "%2d:%2d%c", &h, &m, &end) != 2 || h < 0 || h > 24 || m < 0 || m > 59 ||
+        (h == 24 && m))
+        return -1;
+    return h * 60 + m;
+}
+
+/* hours.open: [["mon", "08:00", "17:00"], ...]; none means always open. */
+static enum ck_err load_hours(const json_t *root, struct ck_config *cfg, char *err, size_t errlen)
+{
+    static const char *const DAYS[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    const json_t *open = json_object_get(json_object_get(root, "hours"), "open");
+    if (!open)
+        return CK_OK;
+    if (!json_is_array(open) || json_array_size(open) > CK_HOURS_MAX)
+        return ck_fail(err, errlen, CK_ERR_CONFIG,
+                       "hours.open: must be a list of at most %d [day, \"HH:MM\", \"HH:MM\"]",
+                       CK_HOURS_MAX);
+    size_t i;
+    json_t *r;
+    json_array_foreach(open, i, r)
+    {
+        const char *day = json_string_value(json_array_get(r, 0));
+        int d = -1;
+        for (int k = 0; day && k < 7; k++)
+            if (strcmp(day, DAYS[k]) == 0)
+                d = k;
+        int a = parse_hhmm(json_string_value(json_array_get(r, 1)));
+        int b = parse_hhmm(json_string_value(json_array_get(r, 2)));
+        if (!json_is_array(r) || json_array_size(r) != 3 || d < 0 || a < 0 || b <= a)
+            return ck_fail(err, errlen, CK_ERR_CONFIG,
+                           "hours.open[%zu]: must be [\"mon\"..\"sun\", \"HH:MM\", \"HH:MM\"] "
+                           "with the opening before the closing", i);
+        cfg->hours[cfg->nhours++] = (struct ck_hours_range){d, a, b};
+    }
+    return CK_OK;
+}
+
+/* The city's colours carry white text (the header's, the primary button's): 4.5:1 or more. */
+static enum ck_err check_branding(struct ck_config *cfg, char *err, size_t errlen)
+{
+    const char *v[] = {cfg->brand_header, cfg->brand_primary};
+    const char *n[] = {"branding.header", "branding.primary"};
+    for (int i = 0; i < 2; i++) {
+        uint8_t c[3];
+        if (!*v[i])
+            continue;
+        if (!ck_color_parse(v[i], c))
+            return ck_fail(err, errlen, CK_ERR_CONFIG, "%s: must be a colour like \"#0B2545\"",
+                           n[i]);
+        double ratio = ck_contrast_ratio(c[0], c[1], c[2], 255, 255, 255);
+        if (ratio < 4.5)
+            return ck_fail(err, errlen, CK_ERR_CONFIG,
+                           "%s: white text on %s has a contrast of %.1f:1; it needs 4.5:1 "
+                           "(choose a darker colour)", n[i], v[i], ratio);
+    }
+    return CK_OK;
+}
+
+bool ck_config_pin_matches(const struct ck_config *cfg, const char *pin)
+{
+    if (!cfg->staff_pin_hash || !*cfg->staff_pin_hash || !pin || !*pin || sodium_init() < 0)
+        return false;
+    return crypto_pwhash_str_verify(cfg->staff_pin_hash, pin, strlen(pin)) == 0;
+}
+
+enum ck_err ck_config_pin_hash(const char *pin, char *out, size_t outlen, char *err,
+                               size_t errlen)
+{
+    size_t n = pin ? strlen(pin) : 0;
+    if (n < 6 || n > 12 || strspn(pin, "0123456789") != n)
+        return ck_fail(err, errlen, CK_ERR_INVALID, "a staff PIN is 6 to 12 digits");
+    if (outlen < crypto_pwhash_STRBYTES || sodium_init() < 0)
+        return ck_fail(err, errlen, CK_ERR_NOMEM, "no room for the PIN hash");
+    if (crypto_pwhash_str(out, pin, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return ck_fail(err, errlen, CK_ERR_NOMEM, "not enough memory to hash the PIN");
+    return CK_OK;
+}
+
+int ck_config_pin_lockout_seconds(int failures)
+{
+    if (failures < 3)
+        return 0;
+    long s = 30;
+    for (int i = 3; i < failures && s < 3600; i++)
+        s *= 2;
+    return s > 3600 ? 3600 : (int)s;
+}
+
+bool ck_config_open_at(const struct ck_config *cfg, long t)
+{
+    if (!cfg->nhours)
+        return true;
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    int min = tm.tm_hour * 60 + tm.tm_min;
+    for (size_t i = 0; i < cfg->nhours; i++)
+        if (cfg->hours[i].day == tm.tm_wday && min >= cfg->hours[i].open_min &&
+            min < cfg->hours[i].close_min)
+            return true;
+    return false;
+}
+
+/* Walks a JSON text keeping the path of keys to where it is; returns the line of the value of
+ * `setting` ("a.b", "a[2]"). Strings and escapes are skipped properly; anything else is
+ * not validated here (the parser already accepted the text). */
+int ck_config_line_of(const char *text, size_t len, const char *setting)
+{
+    enum { DEPTH = 16 };
+    char path[DEPTH][64];
+    int index[DEPTH]; /* position in an array; -1 in an object */
+    int depth = -1, line = 1;
+    char key[64] = "";
+    bool expect_key = false, await_element = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (c == '\n') {
+            line++;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\r')
+            continue;
+        /* The first character of an array's element: is it the one asked for? */
+        if (await_element && c != ']') {
+            await_element = false;
+            char here[192] = "";
+            size_t n = 0;
+            for (int d = 0; d < depth && n < sizeof here; d++)
+                n += (size_t)snprintf(here + n, sizeof here - n, "%s%s", d ? "." : "", path[d]);
+            if (n < sizeof here)
+                snprintf(here + n, sizeof here - n, "[%d]", index[depth]);
+            if (strcmp(here, setting) == 0)
+                return line;
+        }
+        if (c == '"') {
+            size_t j = i + 1, k = 0;
+            char buf[64];
+            while (j < len && text[j] != '"') {
+                if (text[j] == '\\' && j + 1 < len)
+                    j++;
+                if (k < sizeof buf - 1)
+                    buf[k++] = text[j];
+                j++;
+            }
+            buf[k] = '\0';
+            if (expect_key && depth >= 0)
+                snprintf(key, sizeof key, "%s", buf);
+            i = j;
+        } else if (c == ':' && depth >= 0 && index[depth] < 0) {
+            snprintf(path[depth], sizeof path[depth], "%s", key);
+            expect_key = false;
+            char here[192] = "";
+            size_t n = 0;
+            for (int d = 0; d <= depth && n < sizeof here; d++)
+                n += (size_t)snprintf(here + n, sizeof here - n, "%s%s", d ? "." : "", path[d]);
+            if (strcmp(here, setting) == 0)
+                return line;
+        } else if (c == '{' || c == '[') {
+            if (depth + 1 < DEPTH) {
+                depth++;
+                index[depth] = c == '[' ? 0 : -1;
+                path[depth][0] = '\0';
+                expect_key = c == '{';
+                await_element = c == '[';
+            }
+        } else if (c == '}' || c == ']') {
+            await_element = false; /* "[]" closed without an element: nothing to wait for */
+            if (depth >= 0)
+                depth--;
+        } else if (c == ',' && depth >= 0) {
+            if (index[depth] >= 0) {
+                index[depth]++;
+                await_element = true;
+            } else {
+                expect_key = true;
+            }
+        }
+    }
+    return 0;
+}
+
 enum ck_err ck_config_load(const char *path, struct ck_config *cfg, char *err, size_t errlen)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -273,18 +507,44 @@ enum ck_err ck_config_load(const char *path, struct ck_config *cfg, char *err, s
         return rc;
     json_error_t jerr;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    free(text);
-    if (!root)
+    if (!root) {
+        free(text);
         return ck_fail(err, errlen, CK_ERR_PARSE, "%s:%d:%d: %s", path, jerr.line, jerr.column,
                        jerr.text);
-    if (!json_is_object(root)) {
-        rc = ck_fail(err, errlen, CK_ERR_CONFIG, "%s: must be a JSON object", path);
-        goto out;
     }
-    cfg->path = strdup(path);
     char *tmp = strdup(path);
-    cfg->dir = tmp ? strdup(dirname(tmp)) : NULL;
+    char *dir = tmp ? strdup(dirname(tmp)) : NULL;
     free(tmp);
+    rc = dir ? ck_config_from_json(root, path, dir, cfg, err, errlen) : CK_ERR_NOMEM;
+    if (rc == CK_ERR_CONFIG) {
+        /* "file: setting: reason" becomes "file:line: setting: reason" where it is written. */
+        char setting[128];
+        size_t plen = strlen(path);
+        if (strncmp(err, path, plen) == 0 && err[plen] == ':' &&
+            sscanf(err + plen + 1, " %127[^:]", setting) == 1) {
+            int line = ck_config_line_of(text, len, setting);
+            if (line) {
+                char rest[CK_ERR_LEN];
+                snprintf(rest, sizeof rest, "%s", err + plen + 1);
+                ck_fail(err, errlen, rc, "%s:%d:%s", path, line, rest);
+            }
+        }
+    }
+    free(dir);
+    free(text);
+    json_decref(root);
+    return rc;
+}
+
+enum ck_err ck_config_from_json(const json_t *root, const char *path, const char *dir,
+                                struct ck_config *cfg, char *err, size_t errlen)
+{
+    memset(cfg, 0, sizeof *cfg);
+    enum ck_err rc = CK_OK;
+    if (!json_is_object(root))
+        return ck_fail(err, errlen, CK_ERR_CONFIG, "%s: must be a JSON object", path);
+    cfg->path = strdup(path);
+    cfg->dir = strdup(dir);
     if (!cfg->path || !cfg->dir) {
         rc = CK_ERR_NOMEM;
         goto out;
@@ -343,11 +603,19 @@ enum ck_err ck_config_load(const char *path, struct ck_config *cfg, char *err, s
         ck_fail(err, errlen, rc, "%s: %s", path, detail);
         goto out;
     }
+    if ((rc = load_fleet(root, cfg, detail, sizeof detail)) ||
+        (rc = load_hours(root, cfg, detail, sizeof detail)) ||
+        (rc = check_branding(cfg, detail, sizeof detail))) {
+        ck_fail(err, errlen, rc, "%s: %s", path, detail);
+        goto out;
+    }
+    const json_t *meta = json_object_get(root, "bundle");
+    cfg->bundle_version = (long)json_integer_value(json_object_get(meta, "version"));
+    cfg->bundle_catalog = json_is_true(json_object_get(meta, "catalog"));
     if (cfg->catalog.n == 0)
         ck_warn("config", "%s: the catalog has no services; residents can only check requests",
                 path);
 out:
-    json_decref(root);
     if (rc)
         ck_config_deinit(cfg);
     return rc;
@@ -365,6 +633,16 @@ void ck_config_deinit(struct ck_config *cfg)
     free(cfg->status_url_template);
     free(cfg->gazetteer_path);
     free(cfg->printer_uri);
+    free(cfg->kiosk_group);
+    free(cfg->fleet.config_url);
+    free(cfg->fleet.heartbeat_url);
+    free(cfg->fleet.metrics_file);
+    for (size_t i = 0; i < cfg->fleet.nkeys; i++)
+        free(cfg->fleet.public_keys[i]);
+    free(cfg->after_hours_message);
+    free(cfg->staff_pin_hash);
+    free(cfg->brand_header);
+    free(cfg->brand_primary);
     ck_upstream_free(&cfg->upstream);
     for (size_t i = 0; i < cfg->nlangs; i++)
         free(cfg->lang_store[i]);

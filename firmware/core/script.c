@@ -13,6 +13,7 @@ static const struct {
     int arg; /* 0 none, 1 required word, 2 required rest-of-line, 3 seconds */
 } VERBS[] = {
     {"tap", CK_SCRIPT_TAP, 1},
+    {"hold", CK_SCRIPT_HOLD, 1},
     {"type", CK_SCRIPT_TYPE, 2},
     {"key", CK_SCRIPT_KEY, 1},
     {"expect-screen", CK_SCRIPT_EXPECT_SCREEN, 1},
@@ -21,8 +22,12 @@ static const struct {
     {"screenshot", CK_SCRIPT_SCREENSHOT, 1},
     {"wait-idle", CK_SCRIPT_WAIT_IDLE, 0},
     {"advance-clock", CK_SCRIPT_ADVANCE_CLOCK, 3},
+    {"pause", CK_SCRIPT_PAUSE, 3},
+    {"hang", CK_SCRIPT_HANG, 3},
     {"wait-sync", CK_SCRIPT_WAIT_SYNC, 4}, /* optional seconds */
     {"key-to", CK_SCRIPT_KEY_TO, 1},
+    {"page-to", CK_SCRIPT_PAGE_TO, 1},
+    {"fleet-poll", CK_SCRIPT_FLEET_POLL, 0},
 };
 
 const char *ck_script_verb_name(enum ck_script_verb v)

@@ -2,9 +2,10 @@
  *
  * One command a line; blank lines and lines starting with '#' are skipped:
  *   tap <widget-id>          press and release the widget
+ *   hold <widget-id>         press the widget for 3 s, then release (a long press)
  *   type <text>              type text into the focused field (the rest of the line, verbatim)
  *   key <name>               a key: enter, backspace, escape, tab, up, down, left, right, space,
- *                            help
+ *                            help, volume-up, volume-down, staff (Ctrl+Alt+S)
  *   expect-screen <name>     the current screen's name
  *   expect-text <text>       some text drawn on the current frame contains <text>
  *   expect-no-text <text>    no text drawn on the current frame contains <text>
@@ -13,6 +14,13 @@
  *   advance-clock <seconds>  move the clocks forward and run the timers that fall due
  *   key-to <id>              press Down until the keypad focus is on <id> (fails if the keypad
  *                            cannot reach it)
+ *   page-to <id>             tap More (page-next) until <id> is on the page (fails if it never
+ *                            is): what a resident does to find an item on a paged list
+ *   fleet-poll               ask the fleet for a config bundle now and wait until it was
+ *                            fetched and staged or refused (it applies at rest, as always)
+ *   pause <seconds>          let real time pass with the kiosk running as usual
+ *   hang <seconds>           block the UI thread for that long, running nothing (a test of
+ *                            the systemd watchdog: its keep-alives must stop)
  *   wait-sync [SECONDS]      wait (up to 300 s) until the print worker is idle and the
  *                            delivery worker has nothing in flight and no retry due within
  *                            SECONDS (default 0: none due now), then show what they changed
@@ -37,6 +45,11 @@ enum ck_script_verb {
     CK_SCRIPT_ADVANCE_CLOCK,
     CK_SCRIPT_WAIT_SYNC,
     CK_SCRIPT_KEY_TO,
+    CK_SCRIPT_PAGE_TO,
+    CK_SCRIPT_FLEET_POLL,
+    CK_SCRIPT_HOLD,
+    CK_SCRIPT_PAUSE,
+    CK_SCRIPT_HANG,
 };
 
 struct ck_script_cmd {

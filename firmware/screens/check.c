@@ -48,6 +48,7 @@ static void lookup(struct ck_screens *sc)
     }
     s->check_found = true;
     s->check_done = true;
+    s->page = 0;
     /* Ask the city for the latest status; the screen shows what the kiosk knows meanwhile. */
     s->check_fetching = sc->sync && s->check_status.service_request_id[0];
     s->check_asked_at = s->check_status.status_fetched_at; /* unchanged after = not reached */
@@ -90,6 +91,11 @@ static void event(struct ck_screens *sc, const struct ck_input *in)
         s->check_done = false;
         return;
     }
+    if (s->check_done && in->kind == CK_IN_TAP && strcmp(in->id, "page-next") == 0)
+        s->page++;
+    else if (s->check_done && in->kind == CK_IN_TAP && strcmp(in->id, "page-prev") == 0 &&
+             s->page > 0)
+        s->page--;
     if (s->check_done)
         return;
     bool enter = false;
@@ -127,97 +133,151 @@ static void age_text(struct ck_screens *sc, time_t then, char *out, size_t outle
         snprintf(out, outlen, T(N_("%ld days ago")), min / (24 * 60));
 }
 
+/* The result is a list of paragraphs, laid out in one or two columns and, when large text
+ * makes them longer than the page, onto pages. */
+struct para {
+    enum ck_font font;
+    enum ck_color color;
+    bool boxed; /* on the notice background: the kiosk's state of the request */
+    bool city;  /* the city's side: the second column on wide screens */
+    char text[768];
+};
+
+#define PARAS_MAX 12
+
+static void add(struct para *p, size_t *n, enum ck_font f, enum ck_color c, bool city,
+                const char *text)
+{
+    if (*n < PARAS_MAX) {
+        p[*n] = (struct para){f, c, false, city, ""};
+        snprintf(p[*n].text, sizeof p[*n].text, "%s", text);
+        (*n)++;
+    }
+}
+
 /* The city's own status of the request: open or closed, its notes, when it last changed, and
- * how fresh this knowledge is. Returns the height used. */
-static int draw_upstream(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect b)
+ * how fresh this knowledge is. */
+static void upstream_paras(struct ck_screens *sc, struct para *p, size_t *n)
 {
     const struct ck_session *s = &sc->session;
     const struct ck_request_status *st = &s->check_status;
-    int y = b.y, gap = ck_ui_px(ui, 16);
     char line[768], when[96], age[64];
     if (!st->service_request_id[0])
-        return 0;
+        return;
     if (s->check_fetching) {
-        y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_MUTED,
-                        CK_ALIGN_START, T(N_("Asking the city for the latest status…"))) + gap;
-        return y - b.y;
+        add(p, n, CK_FONT_BODY, CK_COL_MUTED, true, T(N_("Asking the city for the latest status…")));
+        return;
     }
     if (!st->upstream_status[0]) {
         if (sc->sync)
-            y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_MUTED,
-                            CK_ALIGN_START,
-                            T(N_("The city could not be reached to check the status. Try again later."))) + gap;
-        return y - b.y;
+            add(p, n, CK_FONT_BODY, CK_COL_MUTED, true,
+                T(N_("The city could not be reached to check the status. Try again later.")));
+        return;
     }
     bool closed = strcmp(st->upstream_status, "closed") == 0;
-    snprintf(line, sizeof line, "%s", closed ? T(N_("Status at the city: Closed (the work is done)"))
-                                             : T(N_("Status at the city: Open (not finished yet)")));
-    y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BUTTON, CK_COL_TEXT,
-                    CK_ALIGN_START, line) + gap;
+    add(p, n, CK_FONT_BUTTON, CK_COL_TEXT, true,
+        closed ? T(N_("Status at the city: Closed (the work is done)"))
+               : T(N_("Status at the city: Open (not finished yet)")));
     if (st->status_notes[0]) {
         snprintf(line, sizeof line, T(N_("Notes from the city: %s")), st->status_notes);
-        y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_TEXT,
-                        CK_ALIGN_START, line) + gap;
+        add(p, n, CK_FONT_BODY, CK_COL_TEXT, true, line);
     }
     if (st->upstream_updated[0]) {
         ck_format_datetime(sc, st->upstream_updated, when, sizeof when);
         snprintf(line, sizeof line, T(N_("Last updated by the city: %s")), when);
-        y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_TEXT,
-                        CK_ALIGN_START, line) + gap;
+        add(p, n, CK_FONT_BODY, CK_COL_TEXT, true, line);
     }
     age_text(sc, st->status_fetched_at, age, sizeof age);
-    if (st->status_fetched_at == s->check_asked_at)
+    bool stale = st->status_fetched_at == s->check_asked_at;
+    if (stale)
         snprintf(line, sizeof line,
                  T(N_("The city could not be reached just now. This is what the kiosk last heard from it (%s).")),
                  age);
     else
         snprintf(line, sizeof line, T(N_("Checked with the city %s.")), age);
-    bool stale = st->status_fetched_at == s->check_asked_at;
-    y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, stale ? CK_FONT_BODY : CK_FONT_SMALL,
-                    stale ? CK_COL_TEXT : CK_COL_MUTED, CK_ALIGN_START, line) + gap;
-    return y - b.y;
+    add(p, n, stale ? CK_FONT_BODY : CK_FONT_SMALL, stale ? CK_COL_TEXT : CK_COL_MUTED, true, line);
+}
+
+static int para_height(struct ck_ui *ui, const struct para *p, int w)
+{
+    int pad = p->boxed ? ck_ui_px(ui, 20) : 0;
+    return ck_ui_text_height(ui, p->font, w - 2 * pad, p->text) + 2 * pad;
+}
+
+static void para_draw(struct ck_ui *ui, const struct para *p, int x, int y, int w)
+{
+    int pad = p->boxed ? ck_ui_px(ui, 20) : 0;
+    int th = ck_ui_text_height(ui, p->font, w - 2 * pad, p->text);
+    if (p->boxed)
+        ck_ui_fill(ui, (struct ck_rect){x, y, w, th + 2 * pad}, CK_COL_NOTICE_BG);
+    ck_ui_text(ui, (struct ck_rect){x + pad, y + pad, w - 2 * pad, th}, p->font,
+               p->boxed ? CK_COL_NOTICE_TEXT : p->color, CK_ALIGN_START, p->text);
 }
 
 static void draw_result(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect b)
 {
     struct ck_request_status *st = &sc->session.check_status;
     char grouped[CK_RECEIPT_GROUPED_LEN + 1], line[512], when[96];
+    struct para p[PARAS_MAX];
+    size_t n = 0;
     ck_receipt_group(st->receipt, grouped);
-    int y = b.y, gap = ck_ui_px(ui, 20);
-    bool wide = b.w > b.h * 3 / 2;
-    int full_w = b.w;
-    y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_HUGE, CK_COL_TEXT,
-                    CK_ALIGN_START, grouped) + gap;
+    /* The code on one line, never broken inside a group: smaller when it must be. */
+    add(p, &n, ck_ui_text_width(ui, CK_FONT_HUGE, grouped) <= b.w ? CK_FONT_HUGE : CK_FONT_TITLE,
+        CK_COL_TEXT, false, grouped);
     snprintf(line, sizeof line, T(N_("Problem: %s")), T(st->service_name));
-    y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_TEXT,
-                    CK_ALIGN_START, line) + gap;
+    add(p, &n, CK_FONT_BODY, CK_COL_TEXT, false, line);
     ck_format_datetime(sc, st->requested_at, when, sizeof when);
     snprintf(line, sizeof line, T(N_("Filed: %s")), when);
-    y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_TEXT,
-                    CK_ALIGN_START, line) + gap;
-    int pad = ck_ui_px(ui, 20);
-    if (wide)
-        b.w = (full_w - gap) / 2;
-    const char *state = T(state_text(st->state));
-    int th = ck_ui_text_height(ui, CK_FONT_BODY, b.w - 2 * pad, state);
-    ck_ui_fill(ui, (struct ck_rect){b.x, y, b.w, th + 2 * pad}, CK_COL_NOTICE_BG);
-    ck_ui_text(ui, (struct ck_rect){b.x + pad, y + pad, b.w - 2 * pad, th}, CK_FONT_BODY,
-               CK_COL_NOTICE_TEXT, CK_ALIGN_START, state);
-    y += th + 2 * pad + gap;
+    add(p, &n, CK_FONT_BODY, CK_COL_TEXT, false, line);
+    add(p, &n, CK_FONT_BODY, CK_COL_NOTICE_TEXT, false, T(state_text(st->state)));
+    p[n - 1].boxed = true;
     if (st->service_request_id[0]) {
         char iso[160];
         snprintf(line, sizeof line, T(N_("City reference number: %s")),
                  ck_ui_isolate(iso, sizeof iso, st->service_request_id));
-        y += ck_ui_text(ui, (struct ck_rect){b.x, y, b.w, 0}, CK_FONT_BODY, CK_COL_TEXT,
-                        CK_ALIGN_START, line) + gap;
+        add(p, &n, CK_FONT_BODY, CK_COL_TEXT, false, line);
     }
-    /* The city's side: beside the kiosk's on wide screens, below it on tall ones. */
-    if (wide) {
-        int col = (full_w - gap) / 2;
-        draw_upstream(sc, ui, (struct ck_rect){b.x + col + gap, b.y + ck_ui_line_height(ui, CK_FONT_HUGE) + gap, col, 0});
-    } else {
-        draw_upstream(sc, ui, (struct ck_rect){b.x, y, b.w, 0});
+    upstream_paras(sc, p, &n);
+
+    /* Wide screens: the code across the top, the kiosk's side and the city's side in two
+     * columns under it, when that fits; otherwise one column, paged. */
+    int gap = ck_ui_px(ui, 20), col = (b.w - gap) / 2;
+    int y0 = para_height(ui, &p[0], b.w) + gap, yk = y0, yc = y0;
+    for (size_t i = 1; i < n; i++) {
+        int *y = p[i].city ? &yc : &yk;
+        *y += para_height(ui, &p[i], col) + gap;
     }
+    if (b.w > b.h * 3 / 2 && yk <= b.h && yc <= b.h) {
+        para_draw(ui, &p[0], b.x, b.y, b.w);
+        yk = yc = b.y + y0;
+        for (size_t i = 1; i < n; i++) {
+            int *y = p[i].city ? &yc : &yk;
+            para_draw(ui, &p[i], b.x + (p[i].city ? col + gap : 0), *y, col);
+            *y += para_height(ui, &p[i], col) + gap;
+        }
+        return;
+    }
+    int pager_h = ck_pager_height(sc, ui, b.w), page_of[PARAS_MAX], y_of[PARAS_MAX];
+    for (int pass = 0, avail = b.h; pass < 2; pass++, avail = b.h - pager_h - gap) {
+        int page = 0, y = 0;
+        for (size_t i = 0; i < n; i++) {
+            int h = para_height(ui, &p[i], b.w);
+            if (y && y + h > avail)
+                page++, y = 0;
+            page_of[i] = page, y_of[i] = y;
+            y += h + gap;
+        }
+        sc->session.check_pages = page + 1;
+        if (!page)
+            break;
+    }
+    if (sc->session.page >= sc->session.check_pages)
+        sc->session.page = sc->session.check_pages - 1;
+    for (size_t i = 0; i < n; i++)
+        if (page_of[i] == sc->session.page)
+            para_draw(ui, &p[i], b.x, b.y + y_of[i], b.w);
+    ck_pager(sc, ui, (struct ck_rect){b.x, b.y + b.h - pager_h, b.w, pager_h}, sc->session.page,
+             sc->session.check_pages);
 }
 
 /* What the resident typed, shown in the receipt's 3-3-4 groups so it reads like the receipt. */
@@ -238,9 +298,11 @@ static void typed_grouped(const char *typed, char *out, size_t outlen)
 static void draw(struct ck_screens *sc, struct ck_ui *ui)
 {
     struct ck_session *s = &sc->session;
-    struct ck_layout l = ck_chrome(sc, ui, T(N_("Check a request")));
+    const char *primary = s->check_done ? T(N_("Check another code")) : T(N_("Check"));
+    struct ck_layout l = ck_chrome_page(sc, ui, T(N_("Check a request")), T(N_("Back")), true,
+                                        primary);
     ck_chrome_footer(sc, ui, &l, T(N_("Back")), true, s->check_done ? "check-again" : "lookup",
-                     s->check_done ? T(N_("Check another code")) : T(N_("Check")));
+                     primary);
     struct ck_rect b = l.body;
     if (s->check_done) {
         draw_result(sc, ui, b);
@@ -251,7 +313,9 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
                       CK_ALIGN_START, T(N_("Type the code from your receipt, for example R7K-M3Q-X9PZ."))) + gap;
     int eh = ck_chrome_error(sc, ui, (struct ck_rect){b.x, b.y, b.w, b.h});
     b.y += eh;
-    int field_h = ck_ui_px(ui, 110);
+    int field_h = ck_ui_line_height(ui, CK_FONT_BODY) + 2 * ck_ui_px(ui, 21);
+    if (field_h < ck_ui_px(ui, 110) * 100 / ck_ui_text_size(ui))
+        field_h = ck_ui_px(ui, 110) * 100 / ck_ui_text_size(ui);
     char shown[64];
     typed_grouped(ck_buf_str(&s->check_code), shown, sizeof shown);
     ck_ui_field(ui, "field:code", (struct ck_rect){b.x, b.y, b.w, field_h}, shown, NULL, false,

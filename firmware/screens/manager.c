@@ -12,6 +12,7 @@ static const struct ck_screen *const SCREENS[SCR_COUNT] = {
     [SCR_WELCOME] = &ck_scr_welcome, [SCR_SERVICES] = &ck_scr_services,
     [SCR_FORM] = &ck_scr_form,       [SCR_REVIEW] = &ck_scr_review,
     [SCR_DONE] = &ck_scr_done,       [SCR_CHECK] = &ck_scr_check,
+    [SCR_STAFF_PIN] = &ck_scr_staff_pin, [SCR_STAFF] = &ck_scr_staff,
 };
 
 struct ck_screens *ck_screens_new(struct ck_ui *ui, const struct ck_config *cfg,
@@ -26,6 +27,7 @@ struct ck_screens *ck_screens_new(struct ck_ui *ui, const struct ck_config *cfg,
     sc->store = store;
     ck_session_init(&sc->session, i18n->langs[0]);
     sc->last_input_ms = ck_clock_mono_ms();
+    ck_staff_load(sc);
     ck_nav_go(sc, SCR_WELCOME);
     return sc;
 }
@@ -40,8 +42,25 @@ void ck_screens_free(struct ck_screens *sc)
     free(sc);
 }
 
+/* The customer-experience figures: a session starts when the resident goes to report a problem
+ * and ends with a stored request or when it is wiped; only counts and times are kept. */
+void ck_screens_cx_end(struct ck_screens *sc, bool completed)
+{
+    if (!sc->cx_started_ms)
+        return;
+    char err[CK_ERR_LEN];
+    int seconds = (int)((ck_clock_mono_ms() - sc->cx_started_ms) / 1000);
+    if (ck_store_cx_session(sc->store, completed, SCREENS[sc->cur]->name, seconds, err, sizeof err))
+        ck_warn("session", "session figures not recorded: %s", err);
+    sc->cx_started_ms = 0;
+}
+
 void ck_nav_go(struct ck_screens *sc, enum ck_scr_id to)
 {
+    if (to == SCR_SERVICES && sc->staff.out_of_service)
+        to = SCR_WELCOME; /* no new requests while out of service */
+    if (sc->cur == SCR_WELCOME && to == SCR_SERVICES && !sc->cx_started_ms)
+        sc->cx_started_ms = ck_clock_mono_ms();
     sc->cur = to;
     sc->session.error = NULL;
     sc->session.page = 0;
@@ -52,6 +71,7 @@ void ck_nav_go(struct ck_screens *sc, enum ck_scr_id to)
 
 void ck_nav_reset(struct ck_screens *sc)
 {
+    ck_screens_cx_end(sc, false); /* abandoned where it was, unless a request was stored */
     ck_session_wipe(&sc->session, sc->i18n->langs[0]);
     ck_ui_set_language(sc->ui, sc->i18n->langs[0]);
     ck_bitmap_deinit(&sc->qr);
@@ -73,10 +93,17 @@ void ck_nav_cancel(struct ck_screens *sc)
 
 /* ---- idle ---- */
 
-/* Welcome with nothing chosen has nothing to protect and nothing to time out. */
+static bool staff_screen(const struct ck_screens *sc)
+{
+    return sc->cur == SCR_STAFF || sc->cur == SCR_STAFF_PIN;
+}
+
+/* Welcome with nothing chosen has nothing to protect and nothing to time out; staff screens
+ * time out on their own (staff.c), without a warning. */
 static bool idle_applies(const struct ck_screens *sc)
 {
-    return sc->cur != SCR_WELCOME || strcmp(sc->session.lang, sc->i18n->langs[0]) != 0;
+    return !staff_screen(sc) &&
+           (sc->cur != SCR_WELCOME || strcmp(sc->session.lang, sc->i18n->langs[0]) != 0);
 }
 
 static uint64_t idle_ms(const struct ck_screens *sc)
@@ -91,8 +118,17 @@ static uint64_t warning_ms(const struct ck_screens *sc)
 
 void ck_screens_tick(struct ck_screens *sc, uint64_t now)
 {
-    if (!idle_applies(sc))
+    if (staff_screen(sc)) {
+        ck_staff_idle_over(sc, now);
         return;
+    }
+    if (!idle_applies(sc)) {
+        bool open = ck_config_open_at(sc->cfg, (long)ck_clock_wall());
+        if (open != sc->was_open)
+            sc->dirty = true;
+        sc->was_open = open;
+        return;
+    }
     if (sc->dialog != DLG_IDLE) {
         if (now - sc->last_input_ms >= idle_ms(sc)) {
             sc->dialog = DLG_IDLE;
@@ -116,8 +152,19 @@ void ck_screens_tick(struct ck_screens *sc, uint64_t now)
 
 int ck_screens_next_timer_ms(const struct ck_screens *sc, uint64_t now)
 {
-    if (!idle_applies(sc))
-        return -1;
+    if (staff_screen(sc)) { /* the staff session's end, and the PIN lock-out's countdown */
+        uint64_t due = sc->last_input_ms + 120000u;
+        int ms = due > now ? (int)(due - now) : 0;
+        return sc->staff.locked_until > (long)ck_clock_wall() && ms > 1000 ? 1000 : ms;
+    }
+    if (!idle_applies(sc)) {
+        /* With opening hours, welcome looks again at each minute's turn (the after-hours
+         * message comes and goes); without them, nothing wakes the kiosk at rest. */
+        if (!sc->cfg->nhours || !*sc->cfg->after_hours_message)
+            return -1;
+        long t = (long)ck_clock_wall();
+        return (int)(60 - t % 60) * 1000;
+    }
     if (sc->dialog != DLG_IDLE) {
         uint64_t due = sc->last_input_ms + idle_ms(sc);
         return due > now ? (int)(due - now) : 0;
@@ -142,6 +189,10 @@ static void dialog_input(struct ck_screens *sc, const struct ck_input *in)
             return;
         }
         sc->dialog = DLG_NONE;
+    } else if (sc->dialog == DLG_ACCESS) {
+        /* Its buttons are handled by ck_access_input; Back closes it. */
+        if (in->kind == CK_IN_KEY && in->key == CK_KEY_ESCAPE)
+            sc->dialog = DLG_NONE;
     } else if (sc->dialog == DLG_CANCEL) {
         if ((tap && strcmp(in->id, "cancel-yes") == 0)) {
             ck_nav_reset(sc);
@@ -157,6 +208,23 @@ static void dialog_input(struct ck_screens *sc, const struct ck_input *in)
 void ck_screens_input(struct ck_screens *sc, const struct ck_input *in)
 {
     sc->last_input_ms = ck_clock_mono_ms();
+    /* Maintenance mode: a long press on the hidden corner, or Ctrl+Alt+S. */
+    if ((in->kind == CK_IN_HOLD && strcmp(in->id, "hidden:staff") == 0) ||
+        (in->kind == CK_IN_KEY && in->key == CK_KEY_STAFF)) {
+        if (!staff_screen(sc))
+            ck_staff_enter(sc);
+        return;
+    }
+    struct ck_input as_tap;
+    if (in->kind == CK_IN_HOLD) { /* a long press elsewhere is a tap */
+        as_tap = (struct ck_input){.kind = CK_IN_TAP, .id = in->id};
+        in = &as_tap;
+    }
+    if (staff_screen(sc)) { /* no resident's accessibility layer, dialogs or languages */
+        SCREENS[sc->cur]->event(sc, in);
+        sc->dirty = true;
+        return;
+    }
     if (ck_access_input(sc, in))
         return;
     if (sc->dialog != DLG_NONE) {
@@ -180,6 +248,7 @@ bool ck_screens_set_lang(struct ck_screens *sc, const char *lang)
     if (!ck_i18n_has(sc->i18n, lang))
         return false;
     snprintf(sc->session.lang, sizeof sc->session.lang, "%s", lang);
+    sc->session.lang_list = false;
     ck_ui_set_language(sc->ui, lang);
     sc->dirty = true;
     return true;
@@ -244,16 +313,21 @@ const char *ck_screens_name(const struct ck_screens *sc)
         return "idle-warning";
     if (sc->dialog == DLG_CANCEL)
         return "cancel-confirm";
+    if (sc->dialog == DLG_ACCESS)
+        return "accessibility";
     return SCREENS[sc->cur]->name;
 }
 
-static struct ck_rect dialog_box(struct ck_ui *ui)
+/* The dialog's box: as wide as suits the screen, as tall as its content needs (at most the
+ * screen), centred. */
+static struct ck_rect dialog_box(struct ck_ui *ui, int content_h)
 {
     int w = ck_ui_width(ui), h = ck_ui_height(ui);
+    int margin = ck_ui_px(ui, 40) * 100 / ck_ui_text_size(ui);
     int bw = w * 3 / 4 > ck_ui_px(ui, 1100) ? ck_ui_px(ui, 1100) : w * 3 / 4;
-    if (w < h)
-        bw = w - ck_ui_px(ui, 80);
-    int bh = ck_ui_px(ui, 560);
+    if (w < h || (bw < w - 2 * margin && ck_ui_text_size(ui) > 100))
+        bw = w - 2 * margin;
+    int bh = content_h < h - 2 * margin ? content_h : h;
     return (struct ck_rect){(w - bw) / 2, (h - bh) / 2, bw, bh};
 }
 
@@ -263,11 +337,10 @@ static void draw_dialog(struct ck_screens *sc, struct ck_ui *ui)
     struct ck_rect all = {0, 0, ck_ui_width(ui), ck_ui_height(ui)};
     ck_ui_fill(ui, all, CK_COL_OVERLAY);
     ck_ui_target(ui, "dialog-backdrop", all);
-    struct ck_rect box = dialog_box(ui);
-    int pad = ck_ui_px(ui, 48);
-    ck_ui_fill(ui, box, CK_COL_SURFACE);
-    ck_ui_outline(ui, box, CK_COL_BORDER, ck_ui_px(ui, 3));
-    struct ck_rect t = {box.x + pad, box.y + pad, box.w - 2 * pad, box.h};
+    if (sc->dialog == DLG_ACCESS) {
+        ck_access_panel_draw(sc, ui);
+        return;
+    }
     const char *title, *body_fmt = "%d", *yes_id, *yes, *no_id, *no;
     char body[512];
     if (sc->dialog == DLG_IDLE) {
@@ -294,11 +367,25 @@ static void draw_dialog(struct ck_screens *sc, struct ck_ui *ui)
     else
         snprintf(said, sizeof said, "%s", body);
     snprintf(sc->heading, sizeof sc->heading, "%.200s %.300s", title, said);
-    t.y += ck_ui_text(ui, t, CK_FONT_TITLE, CK_COL_TEXT, CK_ALIGN_START, title);
-    t.y += ck_ui_px(ui, 24);
+    /* Measured first: the box fits its words at any text size. */
+    int pad = ck_ui_px(ui, 48) * 100 / ck_ui_text_size(ui), gap = ck_ui_px(ui, 24);
+    struct ck_rect box = dialog_box(ui, 0);
+    int tw = box.w - 2 * pad, bw = (tw - gap) / 2;
+    int th = ck_ui_text_height(ui, CK_FONT_TITLE, tw, title);
+    int bodyh = ck_ui_text_height(ui, CK_FONT_BODY, tw, body);
+    int bh = ck_ui_px(ui, 110) * 100 / ck_ui_text_size(ui);
+    int need_no = ck_ui_button_height(ui, bw, CK_BTN_SECONDARY, no, NULL);
+    int need_yes = ck_ui_button_height(ui, bw, CK_BTN_PRIMARY, yes, NULL);
+    bh = need_no > bh ? need_no : bh;
+    bh = need_yes > bh ? need_yes : bh;
+    box = dialog_box(ui, pad + th + gap + bodyh + 2 * gap + bh + pad);
+    ck_ui_fill(ui, box, CK_COL_SURFACE);
+    ck_ui_outline(ui, box, CK_COL_BORDER, ck_ui_px(ui, 3));
+    struct ck_rect t = {box.x + pad, box.y + pad, tw, th};
+    ck_ui_text(ui, t, CK_FONT_TITLE, CK_COL_TEXT, CK_ALIGN_START, title);
+    t.y += th + gap;
+    t.h = bodyh;
     ck_ui_text(ui, t, CK_FONT_BODY, CK_COL_TEXT, CK_ALIGN_START, body);
-    int bh = ck_ui_px(ui, 110), gap = ck_ui_px(ui, 32);
-    int bw = (box.w - 2 * pad - gap) / 2;
     int by = box.y + box.h - pad - bh;
     ck_ui_button(ui, no_id, (struct ck_rect){box.x + pad, by, bw, bh}, CK_BTN_SECONDARY, no);
     ck_ui_button(ui, yes_id, (struct ck_rect){box.x + pad + bw + gap, by, bw, bh}, CK_BTN_PRIMARY,
@@ -314,4 +401,21 @@ void ck_screens_draw(struct ck_screens *sc)
     ck_ui_end(sc->ui);
     sc->dirty = false;
     ck_access_after_draw(sc);
+}
+
+void ck_screens_set_probe(struct ck_screens *sc,
+                          void (*probe)(void *ctx, struct ck_staff_facts *out), void *ctx)
+{
+    sc->staff.probe = probe;
+    sc->staff.probe_ctx = ctx;
+}
+
+bool ck_screens_restart_requested(const struct ck_screens *sc)
+{
+    return sc->staff.restart;
+}
+
+bool ck_screens_out_of_service(const struct ck_screens *sc)
+{
+    return sc->staff.out_of_service;
 }

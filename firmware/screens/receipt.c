@@ -2,10 +2,12 @@
  * screen's own text engine and handed to the print worker. UI thread. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/log.h"
 #include "print/print.h"
 #include "qr/qr.h"
+#include "core/clock.h"
 #include "screens/screen_int.h"
 
 /* Sizes at 203 dpi, in dots (about 2.5, 3, 4.2 and 7.5 mm tall); scaled for other printers. */
@@ -100,6 +102,41 @@ enum ck_err ck_receipt_print(struct ck_screens *sc, const struct ck_receipt_fact
         else if (rc)
             ck_fail(err, errlen, rc, "no printer");
     }
+    ck_buf_deinit(&bytes);
+    return rc;
+}
+
+enum ck_err ck_receipt_print_test(struct ck_screens *sc, int *job, char *err, size_t errlen)
+{
+    char when[64], kiosk[160], url[512];
+    time_t now = (time_t)ck_clock_wall();
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M", localtime(&now));
+    snprintf(kiosk, sizeof kiosk, "Kiosk %s, %s", sc->cfg->kiosk_id, sc->cfg->kiosk_location);
+    ck_config_status_url(sc->cfg, "TEST", url, sizeof url);
+    struct ck_bitmap qr = {0};
+    if (ck_qr_encode(url, &qr, err, errlen))
+        ck_warn("print", "test receipt without a QR code: %s", err);
+    struct ck_receipt r = {
+        .city_name = sc->cfg->city_name,
+        .logo_path = sc->cfg->logo_path,
+        .code_label = "Printer test",
+        .code_grouped = "TEST",
+        .service = kiosk,
+        .when = when,
+        .next_steps = "If this prints clearly, with the QR code below, the printer works.",
+        .url_label = "Status page",
+        .status_url = url,
+        .qr = qr.px ? &qr : NULL,
+        .footer = "",
+    };
+    struct ck_receipt_text te = {sc, text, image};
+    struct ck_buf bytes;
+    ck_buf_init(&bytes);
+    enum ck_err rc = ck_receipt_render(&r, &sc->cfg->printer, &te, &bytes, NULL, err, errlen);
+    ck_bitmap_deinit(&qr);
+    if (!rc && (rc = ck_print_submit(sc->print, &bytes, job)))
+        ck_fail(err, errlen, rc, rc == CK_ERR_BUSY ? "the printer has too many receipts waiting"
+                                                   : "no printer");
     ck_buf_deinit(&bytes);
     return rc;
 }

@@ -115,6 +115,7 @@ static void submit(struct ck_screens *sc)
     }
     ck_info("review", "request %s saved for service %s", req.receipt, req.service_code);
     ck_sync_kick(sc->sync); /* deliver it now if the city can be reached */
+    ck_screens_cx_end(sc, true);
     /* The done screen needs only the code and the service: the answers leave memory now. */
     char receipt[CK_RECEIPT_LEN + 1], name[128], address[256], when[32];
     snprintf(receipt, sizeof receipt, "%s", req.receipt);
@@ -187,7 +188,8 @@ struct row {
 static void draw(struct ck_screens *sc, struct ck_ui *ui)
 {
     struct ck_session *s = &sc->session;
-    struct ck_layout l = ck_chrome(sc, ui, T(N_("Check your request before you send it")));
+    struct ck_layout l = ck_chrome_page(sc, ui, T(N_("Check your request before you send it")),
+                                        T(N_("Back")), true, T(N_("Send request")));
     ck_chrome_footer(sc, ui, &l, T(N_("Back")), true, "submit", T(N_("Send request")));
     struct ck_rect b = l.body;
     int eh = ck_chrome_error(sc, ui, b);
@@ -214,38 +216,66 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
         field_value(sc, f, rows[n].value, sizeof rows[n].value);
         n++;
     }
-    /* Two columns on a landscape screen, so a whole request usually fits on one page. */
-    int cols = ck_ui_width(ui) > ck_ui_height(ui) ? 2 : 1;
+    /* Two columns on a landscape screen, so a whole request usually fits on one page (one
+     * when large text leaves the columns narrow). */
     int gap = ck_ui_px(ui, 12), pad = ck_ui_px(ui, 12), cgap = ck_ui_px(ui, 24);
+    int cols = ck_ui_width(ui) > ck_ui_height(ui) && (b.w - cgap) / 2 >= ck_ui_px(ui, 700) ? 2 : 1;
     int col_w = (b.w - (cols - 1) * cgap) / cols;
-    int btn_w = ck_ui_px(ui, 190), btn_h = ck_ui_px(ui, 72);
-    int text_w = col_w - btn_w - 3 * pad;
-    int value_max = ck_ui_line_height(ui, CK_FONT_BODY) * 2; /* long texts show their start */
-    int pager_h = ck_ui_px(ui, 90);
-    /* Place rows column by column, page by page; a page with more rows gets a pager. */
-    int avail = b.h;
+    const char *change = T(N_("Change"));
+    int btn_w = ck_ui_text_width(ui, CK_FONT_BUTTON, change) + ck_ui_px(ui, 72);
+    if (btn_w < ck_ui_px(ui, 190))
+        btn_w = ck_ui_px(ui, 190);
+    if (btn_w > col_w - 2 * pad)
+        btn_w = col_w - 2 * pad;
+    int btn_h = ck_ui_button_height(ui, btn_w, CK_BTN_SECONDARY, change, NULL);
+    if (btn_h < ck_ui_px(ui, 72))
+        btn_h = ck_ui_px(ui, 72);
+    int pager_h = ck_pager_height(sc, ui, b.w);
+    /* The button under the answer when beside it would leave the answer narrow; answers show
+     * their start in three lines (two beside the button). When a row is taller than the page
+     * (large text, tall scripts) the answers get fewer lines, and then the button goes beside. */
+    struct {
+        bool stacked;
+        int lines;
+    } tries[] = {{true, 3}, {true, 2}, {true, 1}, {false, 2}, {false, 1}};
+    size_t first = col_w - btn_w - 3 * pad < col_w / 2 ? 0 : 3;
+    bool stacked = false;
+    int text_w = 0, value_max = 0, pages = 1;
     int page_of[CK_FIELDS_MAX + 1], col_of[CK_FIELDS_MAX + 1], y_of[CK_FIELDS_MAX + 1];
-    int pages = 1;
-    for (int pass = 0; pass < 2; pass++) {
-        int page = 0, col = 0, y = 0;
-        for (size_t i = 0; i < n; i++) {
-            int vh = ck_ui_text_height(ui, CK_FONT_BODY, text_w, *rows[i].value ? rows[i].value : "-");
-            int lh = ck_ui_text_height(ui, CK_FONT_SMALL, text_w, rows[i].label);
-            rows[i].h = lh + (vh > value_max ? value_max : vh) + 2 * pad;
-            if (rows[i].h < btn_h + 2 * pad)
-                rows[i].h = btn_h + 2 * pad;
-            if (y && y + rows[i].h > avail) {
-                y = 0;
-                if (++col == cols)
-                    col = 0, page++;
+    for (size_t t = first; t < sizeof tries / sizeof tries[0]; t++) {
+        stacked = tries[t].stacked;
+        text_w = stacked ? col_w - 2 * pad : col_w - btn_w - 3 * pad;
+        value_max = ck_ui_line_height(ui, CK_FONT_BODY) * tries[t].lines;
+        int tallest = 0;
+        /* Rows column by column, page by page; with more than one page, again leaving room
+         * for the pager. */
+        for (int avail = b.h, pass = 0; pass < 2; pass++, avail = b.h - pager_h - gap) {
+            int page = 0, col = 0, y = 0;
+            tallest = 0;
+            for (size_t i = 0; i < n; i++) {
+                int vh = ck_ui_text_height(ui, CK_FONT_BODY, text_w,
+                                           *rows[i].value ? rows[i].value : "-");
+                int lh = ck_ui_text_height(ui, CK_FONT_SMALL, text_w, rows[i].label);
+                rows[i].h = lh + (vh > value_max ? value_max : vh) + 2 * pad;
+                if (stacked)
+                    rows[i].h += btn_h + pad;
+                else if (rows[i].h < btn_h + 2 * pad)
+                    rows[i].h = btn_h + 2 * pad;
+                if (y && y + rows[i].h > avail) {
+                    y = 0;
+                    if (++col == cols)
+                        col = 0, page++;
+                }
+                page_of[i] = page, col_of[i] = col, y_of[i] = y;
+                y += rows[i].h + gap;
+                tallest = rows[i].h > tallest ? rows[i].h : tallest;
             }
-            page_of[i] = page, col_of[i] = col, y_of[i] = y;
-            y += rows[i].h + gap;
+            pages = page + 1;
+            if (pages == 1)
+                break;
         }
-        pages = page + 1;
-        if (pages == 1)
+        if (tallest <= (pages > 1 ? b.h - pager_h - gap : b.h))
             break;
-        avail = b.h - pager_h - gap; /* lay out again leaving room for the pager */
     }
     if (s->page >= pages)
         s->page = pages - 1;
@@ -272,9 +302,9 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
         }
         ck_ui_text(ui, (struct ck_rect){x + pad, ty, text_w, 0}, CK_FONT_BODY,
                    *r->value ? CK_COL_TEXT : CK_COL_MUTED, CK_ALIGN_START, shown);
-        ck_ui_button(ui, r->id, (struct ck_rect){x + col_w - pad - btn_w, y + (r->h - btn_h) / 2,
-                                                 btn_w, btn_h},
-                     CK_BTN_SECONDARY, T(N_("Change")));
+        int by = stacked ? y + r->h - pad - btn_h : y + (r->h - btn_h) / 2;
+        ck_ui_button(ui, r->id, (struct ck_rect){x + col_w - pad - btn_w, by, btn_w, btn_h},
+                     CK_BTN_SECONDARY, change);
     }
     ck_pager(sc, ui, (struct ck_rect){b.x, b.y + b.h - pager_h, b.w, pager_h}, s->page, pages);
 }

@@ -19,7 +19,8 @@
 /* Translates a UI or catalog string into the session's language. */
 #define T(s) ck_i18n_tr(sc->i18n, sc->session.lang, (s))
 
-enum ck_scr_id { SCR_WELCOME, SCR_SERVICES, SCR_FORM, SCR_REVIEW, SCR_DONE, SCR_CHECK, SCR_COUNT };
+enum ck_scr_id { SCR_WELCOME, SCR_SERVICES, SCR_FORM, SCR_REVIEW, SCR_DONE, SCR_CHECK,
+                 SCR_STAFF_PIN, SCR_STAFF, SCR_COUNT };
 
 struct ck_screens;
 
@@ -33,7 +34,26 @@ struct ck_screen {
 };
 
 extern const struct ck_screen ck_scr_welcome, ck_scr_services, ck_scr_form, ck_scr_review,
-    ck_scr_done, ck_scr_check;
+    ck_scr_done, ck_scr_check, ck_scr_staff_pin, ck_scr_staff;
+
+/* Maintenance mode's state (staff.c). */
+struct ck_staff {
+    bool active;           /* signed in */
+    int page;
+    char pin[16];          /* digits typed so far; wiped after each try */
+    size_t pin_len;
+    int failures;          /* wrong PINs in a row (kiosk.db) */
+    long locked_until;     /* epoch seconds */
+    char note[200];        /* what the last action did */
+    bool out_of_service;   /* kiosk.db: survives a restart */
+    char oos_message[300]; /* shown to residents while out of service */
+    bool restart;
+    unsigned long long touched; /* display test: cells touched */
+    int body_bottom;
+    struct ck_staff_facts facts;
+    void (*probe)(void *ctx, struct ck_staff_facts *out);
+    void *probe_ctx;
+};
 
 /* ---- the session: everything one resident typed; wiped when they leave ---- */
 
@@ -92,6 +112,8 @@ struct ck_session {
     char error_arg[64];
     int page;          /* paging on services, options and review */
     size_t group;      /* the chosen group on services */
+    bool lang_list;    /* welcome shows the languages as a list (large text) */
+    bool group_open;   /* services in two steps (large text): the group's services show */
     enum kb_layer kb;
     bool shift;
     struct kb_state kbs;
@@ -111,6 +133,7 @@ struct ck_session {
     enum ck_receipt_check check_result;
     bool check_found;
     struct ck_request_status check_status;
+    int check_pages;       /* pages the result takes (large text) */
     bool check_fetching;   /* the worker is asking upstream for the status */
     time_t check_asked_at; /* status_fetched_at when it was asked */
     /* the address step: suggestions from the gazetteer for the text in suggest_for */
@@ -126,7 +149,7 @@ struct ck_session {
 
 /* ---- the manager ---- */
 
-enum dialog { DLG_NONE, DLG_IDLE, DLG_CANCEL };
+enum dialog { DLG_NONE, DLG_IDLE, DLG_CANCEL, DLG_ACCESS };
 
 struct ck_screens {
     struct ck_ui *ui;
@@ -147,6 +170,9 @@ struct ck_screens {
     /* Access (access.c); reset for each resident. */
     bool explore;         /* touch-and-hear: a first touch speaks, a second one acts */
     char explored[96];    /* the target the last touch spoke */
+    struct ck_staff staff;
+    uint64_t cx_started_ms; /* when this resident left welcome; 0: no session running */
+    bool was_open;          /* within the city's opening hours at the last tick */
     char heading[512];    /* what this frame's screen or dialog says first (its title) */
     char said_heading[512];
     const char *said_error;
@@ -157,16 +183,28 @@ struct ck_screens {
 bool ck_access_input(struct ck_screens *sc, const struct ck_input *in);
 /* After a frame: speaks a new screen's title and how to go on, and new errors. */
 void ck_access_after_draw(struct ck_screens *sc);
-/* The access buttons in the header's right end; returns the x where they start. */
+/* The access button in the header's right end; returns the x where it starts. */
 int ck_access_buttons(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect header);
+/* The accessibility panel (DLG_ACCESS): text size, high contrast, speech, volume. */
+void ck_access_panel_draw(struct ck_screens *sc, struct ck_ui *ui);
+/* Speech volume up or down by step (percent), said aloud. */
+void ck_access_volume(struct ck_screens *sc, int step);
 /* Back to the defaults for the next resident. */
 void ck_access_reset(struct ck_screens *sc);
 
 void ck_nav_go(struct ck_screens *sc, enum ck_scr_id to);
+/* A resident's session ends: completed (a request stored) or abandoned (wiped). */
+void ck_screens_cx_end(struct ck_screens *sc, bool completed);
 /* Wipes the session and returns to welcome. */
 void ck_nav_reset(struct ck_screens *sc);
 /* Cancel: asks first when the resident has typed something. */
 void ck_nav_cancel(struct ck_screens *sc);
+
+/* staff.c: maintenance mode. Loads what survives a restart (out of service, PIN failures);
+ * opens the PIN pad (wiping any resident's session); ends a staff session idle too long. */
+void ck_staff_load(struct ck_screens *sc);
+void ck_staff_enter(struct ck_screens *sc);
+bool ck_staff_idle_over(struct ck_screens *sc, uint64_t now);
 
 /* receipt.c: renders the receipt of a request and queues it on the printer. lang is the
  * language to print in. */
@@ -175,6 +213,8 @@ struct ck_receipt_facts {
 };
 enum ck_err ck_receipt_print(struct ck_screens *sc, const struct ck_receipt_facts *f, int *job,
                              char *err, size_t errlen);
+/* A test receipt for staff: the city, the kiosk, the time, a QR of the status page's start. */
+enum ck_err ck_receipt_print_test(struct ck_screens *sc, int *job, char *err, size_t errlen);
 
 /* session.c */
 void ck_session_init(struct ck_session *s, const char *lang);
@@ -198,9 +238,21 @@ enum ck_err ck_session_to_request(const struct ck_screens *sc, struct ck_request
 struct ck_layout {
     struct ck_rect header, body, footer;
     int pad;
+    int footer_rows; /* 2: the way forward above Back and Cancel (large text, narrow screen) */
 };
 /* Draws header (logo, city, title) and returns the regions. */
 struct ck_layout ck_chrome(struct ck_screens *sc, struct ck_ui *ui, const char *title);
+/* The same, with the footer's labels known, so that a footer whose words do not fit one row
+ * gets two; pass the same labels to ck_chrome_footer. */
+struct ck_layout ck_chrome_page(struct ck_screens *sc, struct ck_ui *ui, const char *title,
+                                const char *back_label, bool show_cancel,
+                                const char *primary_label);
+/* The footer's height at the current text size. */
+int ck_chrome_footer_height(struct ck_ui *ui);
+/* The height of the footer's buttons. */
+int ck_chrome_footer_button_height(struct ck_ui *ui, const struct ck_layout *l);
+/* The width the footer gives its primary button with this label. */
+int ck_chrome_footer_primary_width(struct ck_ui *ui, const struct ck_layout *l, const char *label);
 /* Footer buttons: back (may be NULL), cancel (if show_cancel), primary (id, label; may be NULL). */
 void ck_chrome_footer(struct ck_screens *sc, struct ck_ui *ui, const struct ck_layout *l,
                       const char *back_label, bool show_cancel, const char *primary_id,
@@ -210,8 +262,9 @@ int ck_chrome_error(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect r);
 /* A grid of cells for n items of at least min_h high; returns items per page. */
 int ck_grid(struct ck_rect area, int cols, int min_h, int gap, int n, struct ck_rect *cells,
             int *pages);
-/* Paging buttons under a grid. */
+/* Paging buttons under a grid, and the height they need in a given width. */
 void ck_pager(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect r, int page, int pages);
+int ck_pager_height(struct ck_screens *sc, struct ck_ui *ui, int width);
 
 /* keyboard.c: on-screen keyboards; each key is a target "key:<text>" or "key:<name>" */
 enum kb_kind { KB_TEXT, KB_NUMBER, KB_CODE };

@@ -60,6 +60,26 @@ bool ck_screens_at_rest(const struct ck_screens *sc);
 struct ck_gazetteer;
 void ck_screens_set_gazetteer(struct ck_screens *sc, struct ck_gazetteer *g);
 
+/* What maintenance mode shows that only the app can find out (the OS, the log, the fleet). */
+struct ck_staff_facts {
+    bool network_up;
+    char network[400];       /* "eth0 10.0.0.9/24, wlan0 down" */
+    long disk_free_mb;
+    char config_result[400]; /* the last bundle's fate, as kioskctl status says it */
+    bool config_failed;
+    char clock[96];          /* the kiosk's time, and whether it looks set */
+    bool clock_ok;
+    char log[40][200];       /* the last log lines, oldest first */
+    int nlog;
+};
+/* The app's function that fills those in; called when a staff page opens or is refreshed. */
+void ck_screens_set_probe(struct ck_screens *sc,
+                          void (*probe)(void *ctx, struct ck_staff_facts *out), void *ctx);
+/* Staff asked for a restart (maintenance mode); the app exits so systemd starts it again. */
+bool ck_screens_restart_requested(const struct ck_screens *sc);
+/* True while the kiosk is out of service (set by staff; residents cannot file requests). */
+bool ck_screens_out_of_service(const struct ck_screens *sc);
+
 /* Sets the session language (a code the kiosk offers); false if it does not offer it. */
 bool ck_screens_set_lang(struct ck_screens *sc, const char *lang);
 

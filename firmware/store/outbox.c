@@ -53,10 +53,28 @@ static long long now_s(void)
 
 enum ck_err ck_outbox_recover(struct ck_store *st, int *n, char *err, size_t errlen)
 {
+    return ck_outbox_recover_after(st, 0, n, err, errlen);
+}
+
+enum ck_err ck_outbox_recover_after(struct ck_store *st, time_t not_before, int *n, char *err,
+                                    size_t errlen)
+{
     return run(st, "recovering interrupted sends",
-               "UPDATE outbox SET state='queued', unknown_outcome=1, next_attempt_at=0,"
+               "UPDATE outbox SET state='queued', unknown_outcome=1, next_attempt_at=?,"
                " updated_at=? WHERE state='sending'",
-               "i", n, err, errlen, now_s());
+               "ii", n, err, errlen, (long long)not_before, now_s());
+}
+
+/* A request this connection can deliver: no sealed contact details, or sealed with its key.
+ * One sealed with another key waits (neither due nor counted as due) until that key is back. */
+#define OPENABLE "(r.pii_key IS NULL OR r.pii_key = ?)"
+
+static void bind_key(struct ck_store *st, sqlite3_stmt *s, int i)
+{
+    if (st->key)
+        sqlite3_bind_text(s, i, st->key_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
 }
 
 enum ck_err ck_outbox_due(struct ck_store *st, time_t now, const long long *skip, size_t nskip,
@@ -70,11 +88,13 @@ enum ck_err ck_outbox_due(struct ck_store *st, time_t now, const long long *skip
                            " o.token, r.service_code, r.requested_at FROM outbox o"
                            " JOIN requests r ON r.id = o.request_id"
                            " WHERE o.state IN ('queued','awaiting_token') AND o.next_attempt_at <= ?"
+                           " AND " OPENABLE
                            " ORDER BY o.next_attempt_at, o.request_id LIMIT ?",
                            -1, &s, NULL) != SQLITE_OK)
         return fail(st, err, errlen, "reading the queue");
     sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
-    sqlite3_bind_int64(s, 2, (sqlite3_int64)(max + nskip));
+    bind_key(st, s, 2);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)(max + nskip));
     int rc;
     while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         long long id = sqlite3_column_int64(s, 0);
@@ -104,13 +124,18 @@ enum ck_err ck_outbox_due(struct ck_store *st, time_t now, const long long *skip
 
 time_t ck_outbox_next_due(struct ck_store *st)
 {
+    /* The delivery worker calls this on every turn of its loop (at least every 5 s): a WAL
+     * scrub postponed after the last wipe runs here. */
+    ck_pii_scrub(st, false);
     sqlite3_stmt *s;
     time_t t = 0;
     if (sqlite3_prepare_v2(st->db,
-                           "SELECT min(next_attempt_at) FROM outbox"
-                           " WHERE state IN ('queued','awaiting_token')",
+                           "SELECT min(o.next_attempt_at) FROM outbox o"
+                           " JOIN requests r ON r.id = o.request_id"
+                           " WHERE o.state IN ('queued','awaiting_token') AND " OPENABLE,
                            -1, &s, NULL) != SQLITE_OK)
         return 0;
+    bind_key(st, s, 1);
     /* A row never tried is due at 0: report it as 1, since 0 means "nothing queued". */
     if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
         t = (time_t)sqlite3_column_int64(s, 0);
@@ -128,9 +153,11 @@ enum ck_err ck_outbox_sending(struct ck_store *st, long long id, char *err, size
                "ii", NULL, err, errlen, now_s(), id);
 }
 
-/* The personal fields go once upstream has them; secure_delete overwrites the freed pages. */
+/* The personal fields go once upstream has them. secure_delete zeroes the old cell in the new
+ * page image; ck_pii_scrub then truncates the WAL so no older image of the page stays behind. */
 #define WIPE_PERSONAL                                                                         \
-    "UPDATE requests SET first_name=NULL, last_name=NULL, email=NULL, phone=NULL WHERE id=?"
+    "UPDATE requests SET first_name=NULL, last_name=NULL, email=NULL, phone=NULL,"           \
+    " pii_key=NULL WHERE id=?"
 
 /* One savepoint: its own transaction, or a part of the caller's (ck_store_begin). */
 static enum ck_err in_tx(struct ck_store *st, const char *what, char *err, size_t errlen,
@@ -143,6 +170,7 @@ static enum ck_err in_tx(struct ck_store *st, const char *what, char *err, size_
         sqlite3_exec(st->db, "ROLLBACK TO outbox", NULL, NULL, NULL);
     if (sqlite3_exec(st->db, "RELEASE outbox", NULL, NULL, NULL) != SQLITE_OK && !rc)
         rc = fail(st, err, errlen, what);
+    ck_pii_scrub(st, false); /* only when that was the whole transaction */
     return rc;
 }
 
@@ -160,6 +188,7 @@ enum ck_err ck_store_commit(struct ck_store *st, char *err, size_t errlen)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
         return rc;
     }
+    ck_pii_scrub(st, false);
     return CK_OK;
 }
 
@@ -185,6 +214,8 @@ static enum ck_err do_upstream_has(struct ck_store *st, void *ctx, char *err, si
                  "tiii", NULL, err, errlen, u->sr_id, now_s(), now_s(), u->id);
     if (!rc)
         rc = run(st, "wiping personal fields", WIPE_PERSONAL, "i", NULL, err, errlen, u->id);
+    if (!rc)
+        ck_pii_wiped(st);
     return rc;
 }
 

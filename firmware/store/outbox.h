@@ -39,15 +39,21 @@ enum ck_err ck_store_commit(struct ck_store *st, char *err, size_t errlen);
 
 /* Rows in `sending` go back to queued with unknown_outcome set. Returns how many in *n. */
 enum ck_err ck_outbox_recover(struct ck_store *st, int *n, char *err, size_t errlen);
+/* The same, due no earlier than not_before (real clock): the cut-off attempt may still be
+ * running on the server, and a search before it ends would not find it. */
+enum ck_err ck_outbox_recover_after(struct ck_store *st, time_t not_before, int *n, char *err,
+                                    size_t errlen);
 
 /* Up to max rows due at `now` (queued or awaiting_token, next_attempt_at <= now), oldest
- * first, skipping the ids in skip[0..nskip). */
+ * first, skipping the ids in skip[0..nskip). A request whose contact details were sealed with a
+ * key this connection does not have is never due: it waits for that key (ck_store_key_ok). */
 enum ck_err ck_outbox_due(struct ck_store *st, time_t now, const long long *skip, size_t nskip,
                           struct ck_outbox_item *out, size_t max, size_t *n, char *err,
                           size_t errlen);
 
-/* The earliest next_attempt_at (at least 1) of a queued or awaiting_token row; 0 when there is
- * none. */
+/* The earliest next_attempt_at (at least 1) of a queued or awaiting_token row that can be
+ * delivered (see ck_outbox_due); 0 when there is none. Also runs a postponed WAL scrub (below):
+ * the worker calls it on every turn of its loop. */
 time_t ck_outbox_next_due(struct ck_store *st);
 
 /* queued -> sending: attempts + 1 and unknown_outcome set, before the first byte leaves. */
@@ -55,7 +61,10 @@ enum ck_err ck_outbox_sending(struct ck_store *st, long long id, char *err, size
 
 /* Upstream has the request: delivered with its id ("" for blackbox), or awaiting its token.
  * Either way the personal fields (names, email, phone) are wiped from the local record in the
- * same transaction. */
+ * same transaction, and leave the files too: secure_delete (on for every connection) zeroes
+ * them in the page, and once the transaction has committed the WAL is truncated (a TRUNCATE
+ * checkpoint), at most once a second: a wipe inside a ck_store_begin batch is scrubbed at
+ * ck_store_commit, a postponed one by the next ck_outbox_next_due or ck_store_close. */
 enum ck_err ck_outbox_delivered(struct ck_store *st, long long id, const char *service_request_id,
                                 char *err, size_t errlen);
 enum ck_err ck_outbox_awaiting_token(struct ck_store *st, long long id, const char *token,

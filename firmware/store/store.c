@@ -82,6 +82,18 @@ static const char *const MIGRATIONS[] = {
     "  done_at INTEGER,"
     "  result TEXT"
     ");",
+    /* 4: the customer-experience figures: one row per resident session, no personal data. */
+    "CREATE TABLE cx_sessions("
+    "  id INTEGER PRIMARY KEY,"
+    "  ended_at INTEGER NOT NULL,"
+    "  completed INTEGER NOT NULL,"
+    "  last_screen TEXT NOT NULL,"
+    "  seconds INTEGER NOT NULL"
+    ");",
+    /* 5: personal fields sealed (pii.c): first_name, last_name, email and phone hold BLOBs, and
+     * pii_key names the key that sealed them (NULL when there are none: not given, or wiped).
+     * Rows written in clear by schema 4 are sealed at the first open that has a key. */
+    "ALTER TABLE requests ADD COLUMN pii_key TEXT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]))
@@ -149,6 +161,107 @@ static enum ck_err prepare(struct ck_store *st, sqlite3_stmt **s, const char *sq
     return CK_OK;
 }
 
+static const char *const PERSONAL[] = {CK_PII_COLUMNS};
+#define NPERSONAL 4
+
+/* Requests with a personal field in clear (written by schema 4, or before the kiosk had a key). */
+#define IN_CLEAR                                                                              \
+    " FROM requests WHERE (typeof(first_name)='text' OR typeof(last_name)='text' OR"         \
+    " typeof(email)='text' OR typeof(phone)='text')"
+
+/* Seals the personal fields of one request found by the cursor `sel`, with `upd`. */
+static enum ck_err seal_row(struct ck_store *st, sqlite3_stmt *sel, sqlite3_stmt *upd, char *err,
+                            size_t errlen)
+{
+    const char *receipt = (const char *)sqlite3_column_text(sel, 1);
+    unsigned char *blob[NPERSONAL] = {0};
+    enum ck_err rc = CK_OK;
+    for (int i = 0; i < NPERSONAL && !rc; i++) {
+        int col = 2 + i;
+        if (sqlite3_column_type(sel, col) != SQLITE_TEXT) {
+            sqlite3_bind_value(upd, i + 1, sqlite3_column_value(sel, col));
+            continue;
+        }
+        size_t len = 0;
+        rc = ck_pii_seal(st, receipt ? receipt : "", PERSONAL[i],
+                         (const char *)sqlite3_column_text(sel, col), &blob[i], &len, err, errlen);
+        if (!rc)
+            sqlite3_bind_blob(upd, i + 1, blob[i], (int)len, SQLITE_STATIC);
+    }
+    if (!rc) {
+        sqlite3_bind_text(upd, 5, st->key_id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(upd, 6, sqlite3_column_int64(sel, 0));
+        if (sqlite3_step(upd) != SQLITE_DONE)
+            rc = db_fail(st, err, errlen, "sealing contact details");
+    }
+    sqlite3_reset(upd);
+    sqlite3_clear_bindings(upd);
+    for (int i = 0; i < NPERSONAL; i++)
+        free(blob[i]);
+    return rc;
+}
+
+/* An earlier version kept personal fields in clear: seal them, in one transaction, and scrub
+ * the clear bytes from the files. Without a key they stay as they are (and are delivered and
+ * wiped as they are). Cheap when there is nothing to do: one scan, no write lock. */
+static enum ck_err seal_in_clear(struct ck_store *st, char *err, size_t errlen)
+{
+    if (!st->key)
+        return CK_OK;
+    sqlite3_stmt *sel = NULL, *upd = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(st->db, "SELECT EXISTS(SELECT 1" IN_CLEAR ")", -1, &sel, NULL) !=
+        SQLITE_OK)
+        return db_fail(st, err, errlen, "looking for contact details in clear");
+    if (sqlite3_step(sel) == SQLITE_ROW)
+        found = sqlite3_column_int(sel, 0);
+    sqlite3_finalize(sel);
+    sel = NULL;
+    if (!found)
+        return CK_OK;
+    enum ck_err rc = exec(st, "BEGIN IMMEDIATE", err, errlen);
+    if (rc)
+        return rc;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT id, receipt, first_name, last_name, email, phone" IN_CLEAR
+                           " AND id > ? ORDER BY id LIMIT 1",
+                           -1, &sel, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db,
+                           "UPDATE requests SET first_name=?, last_name=?, email=?, phone=?,"
+                           " pii_key=? WHERE id=?",
+                           -1, &upd, NULL) != SQLITE_OK)
+        rc = db_fail(st, err, errlen, "sealing contact details");
+    int n = 0;
+    sqlite3_int64 last = 0;
+    while (!rc) {
+        sqlite3_bind_int64(sel, 1, last);
+        int step = sqlite3_step(sel);
+        if (step == SQLITE_ROW) {
+            last = sqlite3_column_int64(sel, 0);
+            rc = seal_row(st, sel, upd, err, errlen);
+            n++;
+        } else if (step != SQLITE_DONE) {
+            rc = db_fail(st, err, errlen, "sealing contact details");
+        }
+        sqlite3_reset(sel);
+        if (step == SQLITE_DONE)
+            break;
+    }
+    sqlite3_finalize(sel);
+    sqlite3_finalize(upd);
+    if (!rc)
+        rc = exec(st, "COMMIT", err, errlen);
+    if (rc) {
+        exec(st, "ROLLBACK", NULL, 0);
+        return rc;
+    }
+    ck_info("store", "sealed the contact details of %d request(s) an earlier version kept in clear",
+            n);
+    ck_pii_wiped(st);
+    ck_pii_scrub(st, true);
+    return CK_OK;
+}
+
 struct ck_store *ck_store_open(const char *path, char *err, size_t errlen)
 {
     struct ck_store *st = calloc(1, sizeof *st);
@@ -161,7 +274,7 @@ struct ck_store *ck_store_open(const char *path, char *err, size_t errlen)
                 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
         goto fail;
     }
-    sqlite3_busy_timeout(st->db, 5000);
+    sqlite3_busy_timeout(st->db, CK_STORE_BUSY_MS);
     sqlite3_extended_result_codes(st->db, 1);
     /* WAL lets the delivery worker read while the UI writes; FULL syncs the WAL on each commit
      * so a receipt on screen always means the request is on disk. */
@@ -172,10 +285,13 @@ struct ck_store *ck_store_open(const char *path, char *err, size_t errlen)
         goto fail;
     if (migrate(st, err, errlen))
         goto fail;
+    ck_pii_init(st, path);
+    if (seal_in_clear(st, err, errlen))
+        goto fail;
     if (prepare(st, &st->ins_request,
                 "INSERT INTO requests(receipt, service_code, service_name, address_string, lat,"
                 " long, description, first_name, last_name, email, phone, lang, requested_at,"
-                " created_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " created_at, pii_key) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 err, errlen) ||
         prepare(st, &st->ins_attr,
                 "INSERT INTO request_attributes(request_id, ord, code, value, multi) VALUES(?,?,?,?,?)",
@@ -195,6 +311,9 @@ void ck_store_close(struct ck_store *st)
 {
     if (!st)
         return;
+    if (st->db)
+        ck_pii_scrub(st, true);
+    ck_pii_deinit(st);
     sqlite3_finalize(st->ins_request);
     sqlite3_finalize(st->ins_attr);
     sqlite3_finalize(st->ins_outbox);
@@ -245,9 +364,23 @@ enum ck_err ck_store_submit(struct ck_store *st, const char *kiosk_id, struct ck
     if (rc)
         return rc;
     char receipt[CK_RECEIPT_LEN + 1];
+    unsigned char *sealed[NPERSONAL] = {0};
+    size_t sealed_len[NPERSONAL] = {0};
     rc = new_receipt(st, kiosk_id, receipt, err, errlen);
     if (rc)
         goto rollback;
+    /* Personal fields reach the file sealed, bound to this receipt and column. */
+    const char *personal[NPERSONAL] = {req->first_name, req->last_name, req->email, req->phone};
+    bool any_personal = false;
+    for (int i = 0; i < NPERSONAL; i++) {
+        if (!personal[i] || !*personal[i])
+            continue;
+        rc = ck_pii_seal(st, receipt, PERSONAL[i], personal[i], &sealed[i], &sealed_len[i], err,
+                         errlen);
+        if (rc)
+            goto rollback;
+        any_personal = true;
+    }
     time_t now = ck_clock_wall();
     if (!req->requested_at[0])
         ck_clock_iso8601(now, req->requested_at, sizeof req->requested_at);
@@ -262,13 +395,16 @@ enum ck_err ck_store_submit(struct ck_store *st, const char *kiosk_id, struct ck
         sqlite3_bind_double(s, 6, req->lon);
     }
     bind_text(s, 7, req->description);
-    bind_text(s, 8, req->first_name);
-    bind_text(s, 9, req->last_name);
-    bind_text(s, 10, req->email);
-    bind_text(s, 11, req->phone);
+    for (int i = 0; i < NPERSONAL; i++) {
+        if (sealed[i])
+            sqlite3_bind_blob(s, 8 + i, sealed[i], (int)sealed_len[i], SQLITE_STATIC);
+        else
+            sqlite3_bind_null(s, 8 + i);
+    }
     sqlite3_bind_text(s, 12, req->lang[0] ? req->lang : "en", -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 13, req->requested_at, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 14, (sqlite3_int64)now);
+    bind_text(s, 15, any_personal ? st->key_id : NULL);
     if (step_done(s) != SQLITE_OK) {
         rc = db_fail(st, err, errlen, "saving the request");
         goto rollback;
@@ -298,9 +434,12 @@ enum ck_err ck_store_submit(struct ck_store *st, const char *kiosk_id, struct ck
         goto rollback;
     memcpy(req->receipt, receipt, sizeof receipt);
     req->id = id;
-    return CK_OK;
+    goto out;
 rollback:
     exec(st, "ROLLBACK", NULL, 0);
+out:
+    for (int i = 0; i < NPERSONAL; i++)
+        free(sealed[i]);
     return rc;
 }
 
@@ -386,9 +525,45 @@ static enum ck_err load_attrs(struct ck_store *st, struct ck_request *req, char 
 
 #define REQUEST_COLS                                                                        \
     "r.id, r.service_code, r.service_name, r.address_string, r.lat, r.long, r.description," \
-    " r.first_name, r.last_name, r.email, r.phone, r.lang, r.requested_at, r.receipt"
+    " r.first_name, r.last_name, r.email, r.phone, r.lang, r.requested_at, r.receipt, r.pii_key"
+#define NREQUEST_COLS 15
 
-static void read_request(sqlite3_stmt *s, struct ck_request *req)
+/* The personal fields of a row read with REQUEST_COLS (receipt already in req). unseal: opened
+ * for delivery; otherwise a field that is there reads as "" (present, not read), so that staff
+ * tools never hold a resident's details. */
+static enum ck_err read_personal(struct ck_store *st, sqlite3_stmt *s, struct ck_request *req,
+                                 bool unseal, char *err, size_t errlen)
+{
+    char **field[NPERSONAL] = {&req->first_name, &req->last_name, &req->email, &req->phone};
+    const char *sealed_by = (const char *)sqlite3_column_text(s, 14);
+    for (int i = 0; i < NPERSONAL; i++) {
+        int col = 7 + i, type = sqlite3_column_type(s, col);
+        if (type == SQLITE_NULL)
+            continue;
+        if (!unseal || type == SQLITE_TEXT) /* TEXT: kept in clear by an earlier version */
+            *field[i] = unseal ? dup_col(s, col) : strdup("");
+        else if (!st->key || !sealed_by || strcmp(sealed_by, st->key_id) != 0)
+            return ck_fail(err, errlen, CK_ERR_CONFIG,
+                           "the contact details of %s were sealed with key %s, and this kiosk's "
+                           "key is %s: the request waits until that key is back",
+                           req->receipt, sealed_by ? sealed_by : "(unknown)",
+                           st->key ? st->key_id : st->key_problem);
+        else {
+            enum ck_err rc = ck_pii_unseal(st, req->receipt, PERSONAL[i],
+                                           sqlite3_column_blob(s, col),
+                                           (size_t)sqlite3_column_bytes(s, col), field[i], err,
+                                           errlen);
+            if (rc)
+                return rc;
+        }
+        if (!*field[i])
+            return ck_fail(err, errlen, CK_ERR_NOMEM, "out of memory");
+    }
+    return CK_OK;
+}
+
+static enum ck_err read_request(struct ck_store *st, sqlite3_stmt *s, struct ck_request *req,
+                                bool unseal, char *err, size_t errlen)
 {
     req->id = sqlite3_column_int64(s, 0);
     req->service_code = dup_col(s, 1);
@@ -400,13 +575,10 @@ static void read_request(sqlite3_stmt *s, struct ck_request *req)
         req->lon = sqlite3_column_double(s, 5);
     }
     req->description = dup_col(s, 6);
-    req->first_name = dup_col(s, 7);
-    req->last_name = dup_col(s, 8);
-    req->email = dup_col(s, 9);
-    req->phone = dup_col(s, 10);
     copy_col(s, 11, req->lang, sizeof req->lang);
     copy_col(s, 12, req->requested_at, sizeof req->requested_at);
     copy_col(s, 13, req->receipt, sizeof req->receipt);
+    return read_personal(st, s, req, unseal, err, errlen);
 }
 
 enum ck_err ck_store_load(struct ck_store *st, const char *receipt, struct ck_request *req,
@@ -420,8 +592,9 @@ enum ck_err ck_store_load(struct ck_store *st, const char *receipt, struct ck_re
     int rc = sqlite3_step(s);
     enum ck_err e = CK_OK;
     if (rc == SQLITE_ROW) {
-        read_request(s, req);
-        e = load_attrs(st, req, err, errlen);
+        e = read_request(st, s, req, true, err, errlen);
+        if (!e)
+            e = load_attrs(st, req, err, errlen);
     } else if (rc == SQLITE_DONE) {
         e = ck_fail(err, errlen, CK_ERR_NOT_FOUND, "no request with receipt %s", receipt);
     } else {
@@ -448,9 +621,10 @@ enum ck_err ck_store_each(struct ck_store *st,
         struct ck_request req;
         struct ck_request_status status;
         ck_request_init(&req);
-        read_request(s, &req);
-        read_status(s, 14, &status);
-        e = load_attrs(st, &req, err, errlen);
+        e = read_request(st, s, &req, false, err, errlen);
+        read_status(s, NREQUEST_COLS, &status);
+        if (!e)
+            e = load_attrs(st, &req, err, errlen);
         bool more = !e && fn(&req, &status, ctx);
         ck_request_deinit(&req);
         if (!more)
@@ -492,4 +666,85 @@ enum ck_err ck_store_rating_counts(struct ck_store *st, int counts[5], char *err
     }
     sqlite3_finalize(s);
     return CK_OK;
+}
+
+enum ck_err ck_store_cx_session(struct ck_store *st, bool completed, const char *last_screen,
+                                int seconds, char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO cx_sessions(ended_at, completed, last_screen, seconds) "
+                           "VALUES(?, ?, ?, ?)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_fail(st, err, errlen, "recording a session");
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)ck_clock_wall());
+    sqlite3_bind_int(s, 2, completed);
+    sqlite3_bind_text(s, 3, last_screen, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 4, seconds < 0 ? 0 : seconds);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? CK_OK : db_fail(st, err, errlen, "recording a session");
+}
+
+enum ck_err ck_store_cx_stats(struct ck_store *st, struct ck_cx_stats *out, char *err,
+                              size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT completed, last_screen, count(*) FROM cx_sessions "
+                           "GROUP BY completed, last_screen ORDER BY last_screen",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_fail(st, err, errlen, "counting sessions");
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        int n = sqlite3_column_int(s, 2);
+        out->started += n;
+        if (sqlite3_column_int(s, 0)) {
+            out->completed += n;
+        } else if (out->nscreens < CK_CX_SCREENS) {
+            const unsigned char *name = sqlite3_column_text(s, 1);
+            snprintf(out->abandoned[out->nscreens].screen, sizeof out->abandoned[0].screen, "%s",
+                     name ? (const char *)name : "");
+            out->abandoned[out->nscreens++].count = n;
+        }
+    }
+    sqlite3_finalize(s);
+    /* The median time to submit, over the last 100 submitted. */
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT seconds FROM (SELECT seconds FROM cx_sessions WHERE completed "
+                           "ORDER BY id DESC LIMIT 100) ORDER BY seconds",
+                           -1, &s, NULL) != SQLITE_OK)
+        return db_fail(st, err, errlen, "timing sessions");
+    int secs[100], n = 0;
+    while (n < 100 && sqlite3_step(s) == SQLITE_ROW)
+        secs[n++] = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    out->median_seconds = n ? (n % 2 ? secs[n / 2] : (secs[n / 2 - 1] + secs[n / 2]) / 2) : -1;
+    return ck_store_rating_counts(st, out->ratings, err, errlen);
+}
+
+bool ck_store_key_ok(struct ck_store *st, char *why, size_t whylen)
+{
+    sqlite3_stmt *s;
+    int waiting = 0;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT count(*) FROM requests WHERE pii_key IS NOT NULL"
+                           " AND pii_key IS NOT ?",
+                           -1, &s, NULL) == SQLITE_OK) {
+        bind_text(s, 1, st->key ? st->key_id : NULL);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            waiting = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    char others[160] = "";
+    if (waiting)
+        snprintf(others, sizeof others,
+                 "%d request(s) wait for the key that sealed their contact details", waiting);
+    if (!st->key)
+        snprintf(why, whylen, "no key for contact details, so requests with them cannot be "
+                 "saved: %s%s%s", st->key_problem, waiting ? "; " : "", others);
+    else if (waiting)
+        snprintf(why, whylen, "%s (this kiosk's key is %s; see docs/privacy.md)", others,
+                 st->key_id);
+    return st->key && !waiting;
 }

@@ -71,12 +71,13 @@ const char *ck_ui_focus_move(struct ck_ui *ui, int step)
 {
     /* Under an open dialog only the dialog's own targets (drawn after its backdrop) count. */
     int first = index_of(ui, "dialog-backdrop") + 1;
-    int n = (int)ui->ntargets - first;
+    /* Hidden targets (a long press for staff) are not on the keypad's way. */
+    int order[CK_TARGET_MAX], n = 0;
+    for (int k = first; k < (int)ui->ntargets; k++)
+        if (strncmp(ui->targets[k].id, "hidden:", 7) != 0)
+            order[n++] = k;
     if (n <= 0)
         return NULL;
-    int order[CK_TARGET_MAX];
-    for (int k = 0; k < n; k++)
-        order[k] = first + k;
     sort_ui = ui;
     qsort(order, (size_t)n, sizeof order[0], by_position);
     int cur = index_of(ui, ui->focus_id), pos = -1;

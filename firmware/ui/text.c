@@ -11,6 +11,7 @@
 
 #include "core/log.h"
 #include "ui/theme.h"
+#include "core/utf8.h"
 #include "ui/ui_int.h"
 
 /* Design sizes in pixels at 1080 px on the short side. */
@@ -135,8 +136,7 @@ enum ck_err ck_text_init(struct ck_ui *ui, char *err, size_t errlen)
     enum ck_err rc = ck_font_init(ui, err, errlen);
     if (rc)
         return rc;
-    for (int f = 0; f < CK_FONT_COUNT; f++)
-        ui->font_spec[f] = (struct ck_fontspec){ck_ui_px(ui, FONT_DESIGN_PX[f]), FONT_BOLD[f], false};
+    ck_text_rescale(ui);
     ck_ui_set_language(ui, "en");
     ui->measures = calloc(CK_MEASURE_CACHE, sizeof *ui->measures);
     if (!ui->measures)
@@ -145,6 +145,19 @@ enum ck_err ck_text_init(struct ck_ui *ui, char *err, size_t errlen)
     if (!ck_font_get(ui, ui->font_spec[CK_FONT_BODY], CK_FACE_LATIN))
         return ck_fail(err, errlen, CK_ERR_IO, "Noto Sans: %s", TTF_GetError());
     return CK_OK;
+}
+
+void ck_text_rescale(struct ck_ui *ui)
+{
+    /* Large text: text grows with the layout, but what is already large (titles, the receipt
+     * code) grows half as much, as headings do in phones' large-text settings, so a title
+     * does not take the page. */
+    double z = ui->scale / ui->base_scale;
+    for (int f = 0; f < CK_FONT_COUNT; f++) {
+        double k = FONT_DESIGN_PX[f] >= 48 ? 1 + (z - 1) / 2 : z;
+        int px = (int)(FONT_DESIGN_PX[f] * ui->base_scale * k + 0.5);
+        ui->font_spec[f] = (struct ck_fontspec){px < 1 ? 1 : px, FONT_BOLD[f], false};
+    }
 }
 
 void ck_text_deinit(struct ck_ui *ui)
@@ -163,12 +176,37 @@ struct ck_fontspec ck_text_spec(const struct ck_ui *ui, enum ck_font f)
     return ui->font_spec[f];
 }
 
-static void line_metrics(struct ck_ui *ui, struct ck_fontspec spec, int *ascent, int *height)
+/* True when s has no letter of the scripts whose faces set taller lines (Hebrew, Arabic and
+ * Urdu, the Indic scripts): a key "q", an arrow, a code or a number. */
+static bool latin_line(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t n = ck_utf8_decode(s + i, len - i, &cp);
+        if (!n)
+            return false;
+        if ((cp >= 0x0590 && cp <= 0x0DFF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
+            (cp >= 0xFE70 && cp <= 0xFEFF))
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+/* A line's ascent and height: the Latin font's, or the language's main face's where that is
+ * taller (Nastaliq) — unless the text has no letter of such a script (a key "q", an arrow, a
+ * code, a number): it is set in the Latin font and needs only its room. s may be NULL: the language's line. */
+static void line_metrics(struct ck_ui *ui, struct ck_fontspec spec, const char *s, size_t len,
+                         int *ascent, int *height)
 {
     TTF_Font *latin = ck_font_get(ui, spec, CK_FACE_LATIN);
     int a = latin ? TTF_FontAscent(latin) : spec.px;
     int d = latin ? TTF_FontLineSkip(latin) - a : spec.px / 3;
-    if (FACE_EM[ui->lang.main].asc > 0) {
+    if (FACE_EM[ui->lang.main].asc > 0 && !(s && latin_line(s, len))) {
         int fa = (int)ceilf(FACE_EM[ui->lang.main].asc * (float)spec.px);
         int fd = (int)ceilf(FACE_EM[ui->lang.main].desc * (float)spec.px);
         a = fa > a ? fa : a;
@@ -181,9 +219,16 @@ static void line_metrics(struct ck_ui *ui, struct ck_fontspec spec, int *ascent,
 int ck_text_line_height(struct ck_ui *ui, enum ck_font f, int *ascent)
 {
     int a, h;
-    line_metrics(ui, ck_text_spec(ui, f), &a, &h);
+    line_metrics(ui, ck_text_spec(ui, f), NULL, 0, &a, &h);
     if (ascent)
         *ascent = a;
+    return h;
+}
+
+int ck_text_line_height_for(struct ck_ui *ui, enum ck_font f, const char *s)
+{
+    int a, h;
+    line_metrics(ui, ck_text_spec(ui, f), s, s ? strlen(s) : 0, &a, &h);
     return h;
 }
 
@@ -252,7 +297,7 @@ SDL_Surface *ck_text_render(struct ck_ui *ui, struct ck_fontspec spec, SDL_Color
     info->missing = runs.missing;
     info->missing_cp = runs.missing_cp;
     int ascent, height;
-    line_metrics(ui, spec, &ascent, &height);
+    line_metrics(ui, spec, s, len, &ascent, &height);
     SDL_Surface *one[8], **surf = runs.n <= 8 ? one : calloc(runs.n, sizeof *surf);
     int yone[8], *y = runs.n <= 8 ? yone : calloc(runs.n, sizeof *y);
     if (!surf || !y) {

@@ -1,7 +1,9 @@
 /* theme.c: the kiosk's palette: calm, high-contrast, readable at arm's length. */
 #include "ui/theme.h"
 
-#include <math.h>
+#include <string.h>
+
+#include "core/color.h"
 
 /* The everyday palette (AA: 4.5:1 for text). */
 static const struct ck_rgba NORMAL[CK_COL_COUNT] = {
@@ -53,11 +55,12 @@ static const struct ck_rgba HIGH[CK_COL_COUNT] = {
     [CK_COL_BLACK] = {0x00, 0x00, 0x00, 0xFF},
 };
 
+static struct ck_rgba branded[CK_COL_COUNT]; /* NORMAL with the city's colours (UI thread) */
 static const struct ck_rgba *palette = NORMAL; /* UI thread */
 
 void ck_theme_set_high_contrast(bool on)
 {
-    palette = on ? HIGH : NORMAL;
+    palette = on ? HIGH : branded[CK_COL_BG].a ? branded : NORMAL;
 }
 
 bool ck_theme_high_contrast(void)
@@ -90,21 +93,23 @@ const struct ck_theme_pair *ck_theme_text_pairs(size_t *n)
     return PAIRS;
 }
 
-static double luminance(struct ck_rgba c)
-{
-    double ch[3] = {c.r / 255.0, c.g / 255.0, c.b / 255.0};
-    for (int i = 0; i < 3; i++)
-        ch[i] = ch[i] <= 0.03928 ? ch[i] / 12.92 : pow((ch[i] + 0.055) / 1.055, 2.4);
-    return 0.2126 * ch[0] + 0.7152 * ch[1] + 0.0722 * ch[2];
-}
-
 double ck_theme_contrast(struct ck_rgba a, struct ck_rgba b)
 {
-    double la = luminance(a), lb = luminance(b);
-    if (la < lb) {
-        double t = la;
-        la = lb;
-        lb = t;
+    return ck_contrast_ratio(a.r, a.g, a.b, b.r, b.g, b.b);
+}
+
+void ck_theme_set_brand(const char *header, const char *primary)
+{
+    /* The city's colours in place of the header's and the primary button's, each only if
+     * white text stays readable on it (config.c checked; this is the last guard). */
+    memcpy(branded, NORMAL, sizeof branded);
+    uint8_t rgb[3];
+    if (ck_color_parse(header, rgb) && ck_contrast_ratio(rgb[0], rgb[1], rgb[2], 255, 255, 255) >= 4.5) {
+        branded[CK_COL_HEADER] = branded[CK_COL_SELECTED] =
+            (struct ck_rgba){rgb[0], rgb[1], rgb[2], 0xFF};
     }
-    return (la + 0.05) / (lb + 0.05);
+    if (ck_color_parse(primary, rgb) && ck_contrast_ratio(rgb[0], rgb[1], rgb[2], 255, 255, 255) >= 4.5)
+        branded[CK_COL_PRIMARY] = (struct ck_rgba){rgb[0], rgb[1], rgb[2], 0xFF};
+    if (palette != HIGH)
+        palette = branded;
 }

@@ -52,7 +52,8 @@ struct ck_ui *ck_ui_new(enum ck_ui_mode mode, int w, int h, char *err, size_t er
     SDL_SetRenderDrawBlendMode(ui->r, SDL_BLENDMODE_BLEND);
     ui->w = w;
     ui->h = h;
-    ui->scale = (w < h ? w : h) / 1080.0;
+    ui->base_scale = ui->scale = (w < h ? w : h) / 1080.0;
+    ui->text_size = 100;
     if (ck_text_init(ui, err, errlen))
         goto fail;
     return ui;
@@ -99,6 +100,38 @@ int ck_ui_px(const struct ck_ui *ui, int design_px)
     return design_px > 0 && v < 1 ? 1 : v;
 }
 
+void ck_ui_set_text_size(struct ck_ui *ui, int percent)
+{
+    if (percent < 100)
+        percent = 100;
+    if (percent > 200)
+        percent = 200;
+    if (percent == ui->text_size)
+        return;
+    ui->text_size = percent;
+    ui->scale = ui->base_scale * percent / 100.0;
+    ck_text_rescale(ui);
+}
+
+int ck_ui_text_size(const struct ck_ui *ui)
+{
+    return ui->text_size;
+}
+
+void ck_ui_note_overflow(struct ck_ui *ui, const char *what, const char *utf8, int need, int room)
+{
+    if (!ui->overflows++)
+        snprintf(ui->overflow_example, sizeof ui->overflow_example, "%s \"%.60s\" needs %d px, has %d",
+                 what, utf8, need, room);
+}
+
+size_t ck_ui_overflows(const struct ck_ui *ui, char *example, size_t examplelen)
+{
+    if (example && examplelen)
+        snprintf(example, examplelen, "%s", ui->overflows ? ui->overflow_example : "");
+    return ui->overflows;
+}
+
 /* ------------------------------------------------------------------ frame */
 
 static void set_color(struct ck_ui *ui, enum ck_color c)
@@ -111,6 +144,8 @@ void ck_ui_begin(struct ck_ui *ui)
 {
     ui->ntargets = 0;
     ui->frame_text_len = 0;
+    ui->overflows = 0;
+    ui->overflow_example[0] = '\0';
     ck_text_frame_begin(ui);
     set_color(ui, CK_COL_BG);
     SDL_RenderClear(ui->r);
@@ -231,15 +266,22 @@ int ck_ui_text(struct ck_ui *ui, struct ck_rect r, enum ck_font f, enum ck_color
     if (!utf8 || !*utf8)
         return 0;
     remember_text(ui, utf8);
-    struct draw_ctx d = {r, f, c, align, ck_ui_line_height(ui, f), 0, 0};
-    return ck_ui_layout(ui, f, r.w, utf8, draw_line, &d) * d.lh;
+    struct draw_ctx d = {r, f, c, align, ck_text_line_height_for(ui, f, utf8), 0, 0};
+    int used = ck_ui_layout(ui, f, r.w, utf8, draw_line, &d) * d.lh;
+    /* Cut off: taller than the box it was given (h 0: as tall as it needs), or off the screen. */
+    struct ck_rect s = ck_ui_mirror(ui, (struct ck_rect){r.x, r.y, r.w, used});
+    if (r.h > 0 && used > r.h)
+        ck_ui_note_overflow(ui, "text", utf8, used, r.h);
+    else if (s.y < 0 || s.y + used > ui->h || s.x < 0 || s.x + s.w > ui->w)
+        ck_ui_note_overflow(ui, "text off the screen:", utf8, s.y + used, ui->h);
+    return used;
 }
 
 int ck_ui_text_height(struct ck_ui *ui, enum ck_font f, int width, const char *utf8)
 {
     if (!utf8 || !*utf8)
         return 0;
-    return ck_ui_layout(ui, f, width, utf8, NULL, NULL) * ck_ui_line_height(ui, f);
+    return ck_ui_layout(ui, f, width, utf8, NULL, NULL) * ck_text_line_height_for(ui, f, utf8);
 }
 
 int ck_ui_text_width(struct ck_ui *ui, enum ck_font f, const char *utf8)
@@ -336,6 +378,30 @@ static int widest_word(struct ck_ui *ui, enum ck_font f, const char *s)
     return ck_text_widest_unit(ui, f, s);
 }
 
+/* The font a button's label is set in: the button's own, or the small one when a word of the
+ * label is wider than the button (or, with max_h > 0, the label is taller than max_h). */
+static enum ck_font label_font(struct ck_ui *ui, enum ck_button_style style, int inner_w,
+                               int max_h, const char *label)
+{
+    enum ck_font lf = style == CK_BTN_KEY ? CK_FONT_BODY : CK_FONT_BUTTON;
+    if (widest_word(ui, lf, label) > inner_w)
+        return CK_FONT_SMALL;
+    if (max_h > 0 && ck_ui_text_height(ui, lf, inner_w, label) > max_h)
+        return CK_FONT_SMALL;
+    return lf;
+}
+
+int ck_ui_button_height(struct ck_ui *ui, int w, enum ck_button_style style, const char *label,
+                        const char *detail)
+{
+    int bw = ck_ui_px(ui, 3), pad = ck_ui_px(ui, style == CK_BTN_KEY ? 4 : 24);
+    int inner_w = w - 2 * pad;
+    int h = ck_ui_text_height(ui, label_font(ui, style, inner_w, 0, label), inner_w, label);
+    if (detail && *detail)
+        h += ck_ui_px(ui, 6) + ck_ui_text_height(ui, CK_FONT_SMALL, inner_w, detail);
+    return h + 2 * bw + ck_ui_px(ui, 16);
+}
+
 void ck_ui_button2(struct ck_ui *ui, const char *id, struct ck_rect r, enum ck_button_style style,
                    const char *label, const char *detail)
 {
@@ -347,21 +413,23 @@ void ck_ui_button2(struct ck_ui *ui, const char *id, struct ck_rect r, enum ck_b
     fill_round(ui, (struct ck_rect){r.x + bw, r.y + bw, r.w - 2 * bw, r.h - 2 * bw}, rad - bw, bg);
     int pad = ck_ui_px(ui, style == CK_BTN_KEY ? 4 : 24);
     int inner_w = r.w - 2 * pad;
-    enum ck_font lf = style == CK_BTN_KEY ? CK_FONT_BODY : CK_FONT_BUTTON;
-    if (widest_word(ui, lf, label) > inner_w)
-        lf = CK_FONT_SMALL;
     /* Tall scripts (Nastaliq) or long words: a label that does not fit the button's height
      * is set smaller rather than spilling out of it. */
-    if (lf != CK_FONT_SMALL && ck_ui_text_height(ui, lf, inner_w, label) > r.h - 2 * bw)
-        lf = CK_FONT_SMALL;
+    int dh0 = detail && *detail ? ck_ui_text_height(ui, CK_FONT_SMALL, inner_w, detail) : 0;
+    enum ck_font lf = label_font(ui, style, inner_w, r.h - 2 * bw - dh0, label);
     int lh = ck_ui_text_height(ui, lf, inner_w, label);
     int dh = detail && *detail ? ck_ui_text_height(ui, CK_FONT_SMALL, inner_w, detail) : 0;
     int gap = dh ? ck_ui_px(ui, 6) : 0;
+    if (lh + gap + dh > r.h - 2 * bw)
+        ck_ui_note_overflow(ui, "button label", label, lh + gap + dh, r.h - 2 * bw);
+    else if (widest_word(ui, lf, label) > inner_w)
+        ck_ui_note_overflow(ui, "a word broken in button label", label, widest_word(ui, lf, label),
+                            inner_w);
     int y = r.y + (r.h - lh - gap - dh) / 2;
     enum ck_align align = detail && *detail ? CK_ALIGN_START : CK_ALIGN_CENTER;
-    ck_ui_text(ui, (struct ck_rect){r.x + pad, y, inner_w, lh}, lf, fg, align, label);
+    ck_ui_text(ui, (struct ck_rect){r.x + pad, y, inner_w, 0}, lf, fg, align, label);
     if (dh)
-        ck_ui_text(ui, (struct ck_rect){r.x + pad, y + lh + gap, inner_w, dh}, CK_FONT_SMALL,
+        ck_ui_text(ui, (struct ck_rect){r.x + pad, y + lh + gap, inner_w, 0}, CK_FONT_SMALL,
                    style == CK_BTN_CHOSEN || style == CK_BTN_PRIMARY ? fg : CK_COL_MUTED, align,
                    detail);
     if (style != CK_BTN_DISABLED) {
@@ -459,6 +527,9 @@ static enum ck_key map_key(SDL_Keycode k)
     case SDLK_LEFT: return CK_KEY_LEFT;
     case SDLK_RIGHT: return CK_KEY_RIGHT;
     case SDLK_F1: case SDLK_HELP: return CK_KEY_HELP;
+    /* Keypads' and keyboards' volume keys; F11/F12 on a plain USB keyboard. */
+    case SDLK_VOLUMEUP: case SDLK_F12: return CK_KEY_VOLUME_UP;
+    case SDLK_VOLUMEDOWN: case SDLK_F11: return CK_KEY_VOLUME_DOWN;
     default: return CK_KEY_NONE;
     }
 }
@@ -483,6 +554,7 @@ bool ck_ui_wait(struct ck_ui *ui, int timeout_ms, struct ck_input *in, bool *qui
     case SDL_MOUSEBUTTONDOWN: {
         const struct ck_target *t = hit(ui, ev.button.x, ev.button.y);
         snprintf(ui->pressed, sizeof ui->pressed, "%s", t ? t->id : "");
+        ui->pressed_at = ev.button.timestamp;
         return false;
     }
     case SDL_MOUSEBUTTONUP: {
@@ -493,7 +565,8 @@ bool ck_ui_wait(struct ck_ui *ui, int timeout_ms, struct ck_input *in, bool *qui
         if (!same)
             return false;
         snprintf(ui->tap_id, sizeof ui->tap_id, "%s", t->id);
-        *in = (struct ck_input){.kind = CK_IN_TAP, .id = ui->tap_id};
+        bool held = ev.button.timestamp - ui->pressed_at >= CK_HOLD_MS;
+        *in = (struct ck_input){.kind = held ? CK_IN_HOLD : CK_IN_TAP, .id = ui->tap_id};
         return true;
     }
     case SDL_TEXTINPUT:
@@ -504,6 +577,10 @@ bool ck_ui_wait(struct ck_ui *ui, int timeout_ms, struct ck_input *in, bool *qui
         if (ev.key.repeat) /* no key repeat for residents (Section 508 407.4) */
             return false;
         enum ck_key k = map_key(ev.key.keysym.sym);
+        /* Staff: Ctrl+Alt+S on a service keyboard (residents have no modifier keys). */
+        if (ev.key.keysym.sym == SDLK_s && (ev.key.keysym.mod & KMOD_CTRL) &&
+            (ev.key.keysym.mod & KMOD_ALT))
+            k = CK_KEY_STAFF;
         if (k == CK_KEY_NONE)
             return false;
         *in = (struct ck_input){.kind = CK_IN_KEY, .key = k};

@@ -79,17 +79,23 @@ enum ck_key {
     CK_KEY_RIGHT,
     CK_KEY_SPACE,
     CK_KEY_HELP,
+    CK_KEY_VOLUME_UP,   /* speech louder */
+    CK_KEY_VOLUME_DOWN, /* speech quieter */
+    CK_KEY_STAFF,       /* Ctrl+Alt+S: maintenance mode's PIN pad */
 };
 
 enum ck_input_kind {
     CK_IN_TAP,  /* id: the widget that was pressed and released */
     CK_IN_TEXT, /* text: UTF-8 typed on a physical keyboard or by a script */
     CK_IN_KEY,  /* key */
+    CK_IN_HOLD, /* id: the widget was held down for CK_HOLD_MS or more, then released */
 };
+
+#define CK_HOLD_MS 3000 /* a long press (maintenance mode's hidden corner) */
 
 struct ck_input {
     enum ck_input_kind kind;
-    const char *id;   /* CK_IN_TAP */
+    const char *id;   /* CK_IN_TAP, CK_IN_HOLD */
     const char *text; /* CK_IN_TEXT */
     enum ck_key key;  /* CK_IN_KEY */
 };
@@ -115,11 +121,22 @@ int ck_ui_height(const struct ck_ui *ui);
 /* A length in design pixels (at 1080 px on the short side) scaled to this screen. */
 int ck_ui_px(const struct ck_ui *ui, int design_px);
 
+/* Large text: the whole layout (text, buttons, spacing) at percent of its normal size, 100 to
+ * 200 (the kiosk offers 100, 150 and 200). Every length from ck_ui_px and every font grows, so
+ * a screen reflows into the room that leaves and pages what no longer fits. Call it between
+ * frames. */
+void ck_ui_set_text_size(struct ck_ui *ui, int percent);
+int ck_ui_text_size(const struct ck_ui *ui);
+/* How many texts drawn since the frame began were cut off: taller than the box they were
+ * given (a rect with h > 0, or a button), or partly off the screen. example gets the first. */
+size_t ck_ui_overflows(const struct ck_ui *ui, char *example, size_t examplelen);
+
 /* ---- drawing ---- */
 
 void ck_ui_fill(struct ck_ui *ui, struct ck_rect r, enum ck_color c);
 void ck_ui_outline(struct ck_ui *ui, struct ck_rect r, enum ck_color c, int thickness);
-/* Draws text wrapped to r.w starting at r.y; returns the height used. Long words break. */
+/* Draws text wrapped to r.w starting at r.y; returns the height used. Long words break. A box
+ * with r.h > 0 is the room the text has: needing more counts as cut off (ck_ui_overflows). */
 int ck_ui_text(struct ck_ui *ui, struct ck_rect r, enum ck_font f, enum ck_color c,
                enum ck_align align, const char *utf8);
 /* Height that ck_ui_text would use, without drawing. */
@@ -142,7 +159,11 @@ void ck_ui_button(struct ck_ui *ui, const char *id, struct ck_rect r, enum ck_bu
 /* A button with a second line of smaller text under the label. */
 void ck_ui_button2(struct ck_ui *ui, const char *id, struct ck_rect r, enum ck_button_style style,
                    const char *label, const char *detail);
-/* Registers a tap target without drawing anything. */
+/* The height a button of width w needs to show its label and detail whole. */
+int ck_ui_button_height(struct ck_ui *ui, int w, enum ck_button_style style, const char *label,
+                        const char *detail);
+/* Registers a tap target without drawing anything. An id starting "hidden:" is left out of
+ * keypad focus (maintenance mode's long-press corner). */
 void ck_ui_target(struct ck_ui *ui, const char *id, struct ck_rect r);
 /* A text field showing value (or the placeholder in muted colour when empty) with a caret. */
 void ck_ui_field(struct ck_ui *ui, const char *id, struct ck_rect r, const char *value,
@@ -207,6 +228,9 @@ int ck_ui_speech_get_volume(const struct ck_ui *ui);
  * 7:1 or more (theme.c). Takes effect on the next frame. */
 void ck_theme_set_high_contrast(bool on);
 bool ck_theme_high_contrast(void);
+/* The city's colours ("#RRGGBB", or ""/NULL for the built-in ones) for the header and the
+ * primary buttons; a colour on which white text would not reach 4.5:1 is ignored. */
+void ck_theme_set_brand(const char *header, const char *primary);
 
 /* Receipts: utf8 set in the screen's fonts at `px` pixels (bold or not), wrapped to `width`,
  * into a new 1-bit image of that width (out->px allocated; 1 = ink). Centred lines or not. */

@@ -101,7 +101,11 @@ struct ck_ui {
     SDL_Surface *surface; /* headless only: the frame */
     SDL_Renderer *r;
     int w, h;
-    double scale; /* short side / 1080 */
+    double scale; /* short side / 1080, times the text size (1, 1.5 or 2) */
+    double base_scale; /* short side / 1080 */
+    int text_size;     /* percent */
+    size_t overflows;  /* text cut off this frame */
+    char overflow_example[160];
 
     /* The text engine (text.c, font.c, bidi.c, wrap.c). */
     struct ck_fontspec font_spec[CK_FONT_COUNT + 1]; /* the last slot: the receipt font in use */
@@ -128,6 +132,7 @@ struct ck_ui {
     size_t frame_text_len, frame_text_cap;
 
     char pressed[CK_ID_LEN]; /* the target under the finger at press time */
+    uint32_t pressed_at;     /* when (SDL ticks) */
     char focus_id[CK_ID_LEN]; /* keypad focus (focus.c); "" for none */
     bool focus_on;            /* the focus ring shows (someone used the keypad) */
     struct ck_speech *speech; /* speech.c; NULL until first used */
@@ -159,6 +164,10 @@ enum ck_err ck_text_init(struct ck_ui *ui, char *err, size_t errlen);
 void ck_text_deinit(struct ck_ui *ui);
 /* Starts a frame's count of missing glyphs (ck_ui_begin). */
 void ck_text_frame_begin(struct ck_ui *ui);
+/* Sets the screen fonts' sizes again after the scale changed (large text). */
+void ck_text_rescale(struct ck_ui *ui);
+/* Records text cut off this frame (ck_ui_overflows). */
+void ck_ui_note_overflow(struct ck_ui *ui, const char *what, const char *utf8, int need, int room);
 /* Draws one line at (x, y) (top-left of its line box, layout coordinates); returns its width. */
 int ck_text_line(struct ck_ui *ui, enum ck_font f, enum ck_color c, int x, int y, const char *s,
                  size_t len);
@@ -171,6 +180,9 @@ int ck_text_caret(struct ck_ui *ui, enum ck_font f, enum ck_color c, const char 
 struct ck_fontspec ck_text_spec(const struct ck_ui *ui, enum ck_font f);
 /* Height of a line box and the baseline's distance from its top, for this language. */
 int ck_text_line_height(struct ck_ui *ui, enum ck_font f, int *ascent);
+/* The same for this text: a plain ASCII text in a tall script's session needs only the Latin
+ * font's line. */
+int ck_text_line_height_for(struct ck_ui *ui, enum ck_font f, const char *s);
 /* One line in the colour c as an ARGB surface (caller frees) and what else is known of it in
  * *info. NULL for a line with nothing visible, or on failure. */
 SDL_Surface *ck_text_render(struct ck_ui *ui, struct ck_fontspec spec, SDL_Color c, const char *s,

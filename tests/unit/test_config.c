@@ -23,8 +23,34 @@ static enum ck_err load_text(const char *text, size_t len, struct ck_config *cfg
 #define BASE "\"city\":{\"name\":\"Testville\"},\"kiosk\":{\"id\":\"T3\"}," \
              "\"status_url_template\":\"http://x/status/{receipt}\""
 
+/* The staff PIN: checked against its crypto_pwhash hash; wrong ones lock entry for longer
+ * and longer. */
+static void test_staff_pin(void)
+{
+    char hash[256], err[CK_ERR_LEN];
+    CHECK(ck_config_pin_hash("246810", hash, sizeof hash, err, sizeof err) == CK_OK);
+    CHECK(strncmp(hash, "$argon2id$", 10) == 0);
+    CHECK(ck_config_pin_hash("12345", hash, sizeof hash, err, sizeof err) == CK_ERR_INVALID);
+    CHECK(ck_config_pin_hash("12345a", hash, sizeof hash, err, sizeof err) == CK_ERR_INVALID);
+    CHECK(ck_config_pin_hash("246810", hash, sizeof hash, err, sizeof err) == CK_OK);
+    struct ck_config cfg = {0};
+    cfg.staff_pin_hash = hash;
+    CHECK(ck_config_pin_matches(&cfg, "246810"));
+    CHECK(!ck_config_pin_matches(&cfg, "246811"));
+    CHECK(!ck_config_pin_matches(&cfg, ""));
+    cfg.staff_pin_hash = "";
+    CHECK(!ck_config_pin_matches(&cfg, "246810")); /* no PIN set: nobody gets in */
+    CHECK(ck_config_pin_lockout_seconds(1) == 0 && ck_config_pin_lockout_seconds(2) == 0);
+    CHECK(ck_config_pin_lockout_seconds(3) == 30);
+    CHECK(ck_config_pin_lockout_seconds(4) == 60);
+    CHECK(ck_config_pin_lockout_seconds(5) == 120);
+    CHECK(ck_config_pin_lockout_seconds(20) == 3600);
+    CHECK(ck_config_pin_lockout_seconds(1000) == 3600);
+}
+
 int main(void)
 {
+    test_staff_pin();
     char err[CK_ERR_LEN], path[512];
     CHECK(mkdtemp(dir) != NULL);
     const char *src = getenv("CK_SOURCE_DIR");

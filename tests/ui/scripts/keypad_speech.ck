@@ -29,3 +29,7 @@ key enter
 expect-screen done
 key help
 screenshot done-focus
+key volume-up
+# The idle warning is heard too.
+advance-clock 61
+expect-screen idle-warning

@@ -1,6 +1,7 @@
 # In Spanish: the printed receipt is in Spanish (the screen's text engine sets it), its QR reads.
 tap lang:es
 tap report
+page-to service:street-sign
 tap service:street-sign
 type 45 Oak Avenue
 tap next

@@ -1,0 +1,2 @@
+type ÿþ broken
+tap ok
