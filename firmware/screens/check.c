@@ -309,15 +309,47 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
         return;
     }
     int gap = ck_ui_px(ui, 16);
-    b.y += ck_ui_text(ui, (struct ck_rect){b.x, b.y, b.w, 0}, CK_FONT_BODY, CK_COL_MUTED,
-                      CK_ALIGN_START, T(N_("Type the code from your receipt, for example R7K-M3Q-X9PZ."))) + gap;
-    int eh = ck_chrome_error(sc, ui, (struct ck_rect){b.x, b.y, b.w, b.h});
-    b.y += eh;
+    /* The hint and the field above the keyboard; when that would squeeze the keyboard below
+     * what its keys need (large text, landscape), the keyboard takes the right side of the
+     * page at full height and the rest goes beside it. */
+    struct ck_rect kb = {0};
+    int kb_need = ck_keyboard_min_height(sc, ui, KB_CODE, b.w);
+    const char *hint = T(N_("Type the code from your receipt, for example R7K-M3Q-X9PZ."));
+    int above = ck_ui_text_height(ui, CK_FONT_BODY, b.w, hint) + gap +
+                ck_ui_line_height(ui, CK_FONT_BODY) + 2 * ck_ui_px(ui, 21) + gap;
+    if (b.h - above < kb_need && b.w > b.h) {
+        int kw = ck_keyboard_min_width(sc, ui, KB_CODE, false);
+        if (kw < b.w * 3 / 5)
+            kw = b.w * 3 / 5;
+        kb = (struct ck_rect){b.x + b.w - kw, b.y, kw, b.h};
+        b.w -= kw + 2 * gap;
+    }
     int field_h = ck_ui_line_height(ui, CK_FONT_BODY) + 2 * ck_ui_px(ui, 21);
     if (field_h < ck_ui_px(ui, 110) * 100 / ck_ui_text_size(ui))
         field_h = ck_ui_px(ui, 110) * 100 / ck_ui_text_size(ui);
     char shown[64];
     typed_grouped(ck_buf_str(&s->check_code), shown, sizeof shown);
+    if (kb.w) { /* beside the keyboard: the field first, then any error, then the hint */
+        ck_ui_field(ui, "field:code", (struct ck_rect){b.x, b.y, b.w, field_h}, shown, NULL,
+                    false, s->error != NULL);
+        b.y += field_h + gap;
+        if (s->error) { /* in the small font here: the column is narrow */
+            char msg[512];
+            snprintf(msg, sizeof msg, T(s->error), s->error_arg);
+            ck_ui_text(ui, (struct ck_rect){b.x, b.y, b.w, l.body.y + l.body.h - b.y},
+                       CK_FONT_SMALL, CK_COL_ERROR, CK_ALIGN_START, msg);
+        } else { /* an error says what a code looks like itself */
+            ck_ui_text(ui, (struct ck_rect){b.x, b.y, b.w, l.body.y + l.body.h - b.y},
+                       CK_FONT_SMALL, CK_COL_MUTED, CK_ALIGN_START, hint);
+        }
+        ck_keyboard_draw(sc, ui, kb, KB_CODE, false);
+        return;
+    }
+    if (!s->error || ck_ui_text_size(ui) == 100)
+        b.y += ck_ui_text(ui, (struct ck_rect){b.x, b.y, b.w, 0}, CK_FONT_BODY, CK_COL_MUTED,
+                          CK_ALIGN_START, hint) + gap;
+    int eh = ck_chrome_error(sc, ui, (struct ck_rect){b.x, b.y, b.w, b.h});
+    b.y += eh;
     ck_ui_field(ui, "field:code", (struct ck_rect){b.x, b.y, b.w, field_h}, shown, NULL, false,
                 s->error != NULL);
     int top = b.y + field_h + gap;

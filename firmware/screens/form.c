@@ -12,12 +12,6 @@
 #include "core/validate.h"
 #include "screens/screen_int.h"
 
-/* keyboard.c: the least height and width a keyboard of this kind needs. Declared here, their
- * one caller, until screen_int.h (being edited in another change) can take them. */
-int ck_keyboard_min_height(struct ck_screens *sc, struct ck_ui *ui, enum kb_kind kind, int w);
-int ck_keyboard_min_width(struct ck_screens *sc, struct ck_ui *ui, enum kb_kind kind,
-                          bool multiline);
-
 static struct ck_field *cur(struct ck_screens *sc)
 {
     return &sc->session.fields[sc->session.step];

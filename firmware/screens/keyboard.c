@@ -609,7 +609,7 @@ static void bottom_row(struct ck_screens *sc, const struct pad *p, const struct 
 }
 
 /* The least height a keyboard of this kind needs in width w for every row at a touch size with
- * labels whole (narrow gaps). Declared in form.c for now, its one caller. */
+ * labels whole (narrow gaps). */
 int ck_keyboard_min_height(struct ck_screens *sc, struct ck_ui *ui, enum kb_kind kind, int w)
 {
     int kh = key_h_min(ui), rows = number_wide_w(sc, ui, kh) <= w ? 2 : 4;
@@ -666,7 +666,7 @@ static int letters_min_w(struct ck_screens *sc, struct ck_ui *ui, const struct k
 }
 
 /* The least width a keyboard of this kind needs: every key a touch size, its label whole on
- * one line, narrow gaps. Declared in form.c for now, its one caller. */
+ * one line, narrow gaps. */
 int ck_keyboard_min_width(struct ck_screens *sc, struct ck_ui *ui, enum kb_kind kind,
                           bool multiline)
 {

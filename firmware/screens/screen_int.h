@@ -268,6 +268,11 @@ int ck_pager_height(struct ck_screens *sc, struct ck_ui *ui, int width);
 
 /* keyboard.c: on-screen keyboards; each key is a target "key:<text>" or "key:<name>" */
 enum kb_kind { KB_TEXT, KB_NUMBER, KB_CODE };
+/* The least height a keyboard of this kind needs in width w, and the least width it needs:
+ * every key a touch target with its label whole (narrow gaps). */
+int ck_keyboard_min_height(struct ck_screens *sc, struct ck_ui *ui, enum kb_kind kind, int w);
+int ck_keyboard_min_width(struct ck_screens *sc, struct ck_ui *ui, enum kb_kind kind,
+                          bool multiline);
 /* Draws a keyboard filling r. */
 void ck_keyboard_draw(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect r, enum kb_kind kind,
                       bool multiline);
