@@ -65,9 +65,10 @@ enum ck_err ck_outbox_recover_after(struct ck_store *st, time_t not_before, int 
                "ii", n, err, errlen, (long long)not_before, now_s());
 }
 
-/* A request this connection can deliver: no sealed contact details, or sealed with its key.
- * One sealed with another key waits (neither due nor counted as due) until that key is back. */
-#define OPENABLE "(r.pii_key IS NULL OR r.pii_key = ?)"
+/* A request this connection can deliver: no sealed contact details, or sealed with its key
+ * (parameter 2 of every statement that uses this). One sealed with another key waits (neither
+ * due nor counted as due) until that key is back. */
+#define OPENABLE "(r.pii_key IS NULL OR r.pii_key = ?2)"
 
 static void bind_key(struct ck_store *st, sqlite3_stmt *s, int i)
 {
@@ -77,6 +78,15 @@ static void bind_key(struct ck_store *st, sqlite3_stmt *s, int i)
         sqlite3_bind_null(s, i);
 }
 
+/* The first ?3 rows due at ?1 in one state, in the order of the outbox_due index (state,
+ * next_attempt_at, request_id): a walk of the index that stops after ?3 rows, where one query
+ * over both states would sort every due row on each call (2.4 ms a call with 10,000 queued). */
+#define DUE_IN(state)                                                                         \
+    "SELECT * FROM (SELECT o.request_id AS id, o.next_attempt_at AS t FROM outbox o"          \
+    " JOIN requests r ON r.id = o.request_id WHERE o.state = '" state "'"                     \
+    " AND o.next_attempt_at <= ?1 AND " OPENABLE " ORDER BY o.next_attempt_at, o.request_id" \
+    " LIMIT ?3)"
+
 enum ck_err ck_outbox_due(struct ck_store *st, time_t now, const long long *skip, size_t nskip,
                           struct ck_outbox_item *out, size_t max, size_t *n, char *err,
                           size_t errlen)
@@ -85,11 +95,10 @@ enum ck_err ck_outbox_due(struct ck_store *st, time_t now, const long long *skip
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(st->db,
                            "SELECT o.request_id, r.receipt, o.state, o.attempts, o.unknown_outcome,"
-                           " o.token, r.service_code, r.requested_at FROM outbox o"
-                           " JOIN requests r ON r.id = o.request_id"
-                           " WHERE o.state IN ('queued','awaiting_token') AND o.next_attempt_at <= ?"
-                           " AND " OPENABLE
-                           " ORDER BY o.next_attempt_at, o.request_id LIMIT ?",
+                           " o.token, r.service_code, r.requested_at FROM (" DUE_IN("queued")
+                           " UNION ALL " DUE_IN("awaiting_token") ") d"
+                           " JOIN outbox o ON o.request_id = d.id JOIN requests r ON r.id = d.id"
+                           " ORDER BY d.t, d.id LIMIT ?3",
                            -1, &s, NULL) != SQLITE_OK)
         return fail(st, err, errlen, "reading the queue");
     sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
@@ -135,7 +144,7 @@ time_t ck_outbox_next_due(struct ck_store *st)
                            " WHERE o.state IN ('queued','awaiting_token') AND " OPENABLE,
                            -1, &s, NULL) != SQLITE_OK)
         return 0;
-    bind_key(st, s, 1);
+    bind_key(st, s, 2);
     /* A row never tried is due at 0: report it as 1, since 0 means "nothing queued". */
     if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
         t = (time_t)sqlite3_column_int64(s, 0);

@@ -233,10 +233,10 @@ enum ck_err ck_pii_seal(const struct ck_store *st, const char *receipt, const ch
     if (len > MAX_VALUE)
         return ck_fail(err, errlen, CK_ERR_INVALID, "a %s longer than %d bytes", column, MAX_VALUE);
     size_t padded;
-    unsigned char *plain = sodium_malloc(len + PAD_BLOCK);
+    unsigned char plain[MAX_VALUE + PAD_BLOCK]; /* wiped below; a stack buffer, no syscalls */
     unsigned char *blob = malloc(1 + NONCE_BYTES + len + PAD_BLOCK + TAG_BYTES);
     enum ck_err rc = CK_OK;
-    if (!plain || !blob) {
+    if (!blob) {
         rc = ck_fail(err, errlen, CK_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -257,8 +257,7 @@ enum ck_err ck_pii_seal(const struct ck_store *st, const char *receipt, const ch
     *outlen = 1 + NONCE_BYTES + (size_t)clen;
     blob = NULL;
 out:
-    if (plain)
-        sodium_free(plain);
+    sodium_memzero(plain, sizeof plain);
     free(blob);
     return rc;
 }
@@ -276,9 +275,7 @@ enum ck_err ck_pii_unseal(const struct ck_store *st, const char *receipt, const 
         return ck_fail(err, errlen, CK_ERR_PARSE, "the stored %s of %s is not a sealed value",
                        column, receipt);
     size_t clen = len - 1 - NONCE_BYTES;
-    unsigned char *plain = sodium_malloc(clen);
-    if (!plain)
-        return ck_fail(err, errlen, CK_ERR_NOMEM, "out of memory");
+    unsigned char plain[MAX_VALUE + PAD_BLOCK + TAG_BYTES]; /* wiped below */
     char ad[128];
     make_ad(ad, sizeof ad, receipt, column);
     unsigned long long plen;
@@ -298,7 +295,7 @@ enum ck_err ck_pii_unseal(const struct ck_store *st, const char *receipt, const 
         memcpy(*out, plain, unpadded);
         (*out)[unpadded] = '\0';
     }
-    sodium_free(plain);
+    sodium_memzero(plain, sizeof plain);
     return rc;
 }
 
