@@ -6,6 +6,21 @@ SERVER_PID="" PRINTER_PID=""
 
 # start_server [server options...]: starts tools/open311-server on 127.0.0.1, sets $PORT and
 # $BASE. Waits for the port file the server writes once it is listening (15 s at most).
+# wait_ready PID LOG FILE...: polls (bounded: 15 s) until every FILE a companion writes once
+# it listens is non-empty; fails, showing the companion's LOG, if it exits first or never does.
+wait_ready() {
+    local pid=$1 log=$2 i f ok
+    shift 2
+    for ((i = 0; i < 750; i++)); do
+        ok=1
+        for f in "$@"; do [[ -s "$f" ]] || ok=0; done
+        ((ok)) && return 0
+        kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; return 1; }
+        sleep 0.02
+    done
+    return 1
+}
+
 start_server() {
     rm -f "$WORK/port"
     local scheme=http tls=()
@@ -19,13 +34,8 @@ start_server() {
         --catalog "$SRC/assets/demo/city.json" --port 0 --port-file "$WORK/port" \
         --api-key test-key --quiet "${tls[@]}" "$@" 2>>"$WORK/server.log" &
     SERVER_PID=$!
-    local i
-    for ((i = 0; i < 750; i++)); do
-        [[ -s "$WORK/port" ]] && break
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; return 1; }
-        sleep 0.02
-    done
-    [[ -s "$WORK/port" ]] || { echo "the reference server did not start" >&2; return 1; }
+    wait_ready "$SERVER_PID" "$WORK/server.log" "$WORK/port" ||
+        { echo "the reference server did not start" >&2; return 1; }
     PORT=$(cat "$WORK/port")
     BASE="$scheme://127.0.0.1:$PORT"
 }
@@ -49,13 +59,8 @@ start_printer() {
     python3 "$SRC/tools/virtual-printer/printer.py" --jobs-dir "$JOBS" "${tcp[@]}" \
         --admin-port-file "$WORK/padmin" --quiet "$@" 2>>"$WORK/printer.log" &
     PRINTER_PID=$!
-    local i
-    for ((i = 0; i < 750; i++)); do
-        [[ -s "$ready" && -s "$WORK/padmin" ]] && break
-        kill -0 "$PRINTER_PID" 2>/dev/null || { cat "$WORK/printer.log" >&2; return 1; }
-        sleep 0.02
-    done
-    [[ -s "$ready" && -s "$WORK/padmin" ]] || { echo "the virtual printer did not start" >&2; return 1; }
+    wait_ready "$PRINTER_PID" "$WORK/printer.log" "$ready" "$WORK/padmin" ||
+        { echo "the virtual printer did not start" >&2; return 1; }
     PADMIN="http://127.0.0.1:$(cat "$WORK/padmin")"
     if [[ "$ready" == "$WORK/pty" ]]; then
         PRINTER_URI="usb:$(cat "$WORK/pty")"

@@ -35,11 +35,7 @@ mkdir -p "$WORK/fleet"
 python3 "$SRC/tools/fleet-server/server.py" --folder "$WORK/fleet" --port 0 \
     --port-file "$WORK/fport" --quiet 2>>"$WORK/fleet.log" &
 FLEET_PID=$!
-for ((i = 0; i < 750; i++)); do
-    [[ -s "$WORK/fport" ]] && break
-    kill -0 "$FLEET_PID" 2>/dev/null || { cat "$WORK/fleet.log" >&2; exit 1; }
-    sleep 0.02
-done
+wait_ready "$FLEET_PID" "$WORK/fleet.log" "$WORK/fport" || { echo "the fleet server did not start" >&2; exit 1; }
 FLEET="http://127.0.0.1:$(cat "$WORK/fport")"
 
 # The kiosk: the demo city, offline upstream (the catalog is the config's), a fleet.

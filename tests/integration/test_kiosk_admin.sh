@@ -136,12 +136,7 @@ cmp "$B" "$WORK/fleet/bundle.json" && cmp "$B.minisig" "$WORK/fleet/bundle.json.
 
 "$ADMIN" serve "$WORK/fleet" --port 0 --port-file "$WORK/fport" >>"$WORK/fleet.log" 2>&1 &
 FLEET_PID=$!
-for ((i = 0; i < 750; i++)); do
-    [[ -s "$WORK/fport" ]] && break
-    kill -0 "$FLEET_PID" 2>/dev/null || { cat "$WORK/fleet.log" >&2; fail "kiosk-admin serve did not start"; }
-    sleep 0.02
-done
-[[ -s "$WORK/fport" ]] || fail "kiosk-admin serve did not start"
+wait_ready "$FLEET_PID" "$WORK/fleet.log" "$WORK/fport" || fail "kiosk-admin serve did not start"
 FLEET="http://127.0.0.1:$(cat "$WORK/fport")"
 curl -fsS "$FLEET/bundle.json" -o "$WORK/fetched.json"
 curl -fsS "$FLEET/bundle.json.minisig" -o "$WORK/fetched.json.minisig"
