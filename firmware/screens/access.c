@@ -205,7 +205,6 @@ static int panel_layout(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect 
     if (draw)
         ck_ui_text(ui, r, CK_FONT_TITLE, CK_COL_TEXT, CK_ALIGN_START, title);
     r.y += ck_ui_text_height(ui, CK_FONT_TITLE, r.w, title) + gap;
-    int top = r.y;
     struct ck_rect c1 = r, c2 = r;
     if (two) {
         c1.w = c2.w = (r.w - 2 * gap) / 2;
@@ -245,7 +244,6 @@ static int panel_layout(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect 
 
     /* Done: under the text sizes in two columns, at the end otherwise. */
     struct ck_rect *dc = two ? &c1 : &c2;
-    (void)top;
     const char *done = T(N_("Done"));
     int dw = two ? dc->w : r.w / 2;
     if (ck_ui_text_width(ui, CK_FONT_BUTTON, done) > dw - 2 * ck_ui_px(ui, 28))

@@ -21,9 +21,8 @@ int ck_chrome_footer_height(struct ck_ui *ui)
     return bar_height(ui, 132, 10);
 }
 
-int ck_chrome_footer_button_height(struct ck_ui *ui, const struct ck_layout *l)
+int ck_chrome_footer_button_height(struct ck_ui *ui)
 {
-    (void)l; /* one footer row's buttons, whatever the rows */
     return ck_chrome_footer_height(ui) - ck_ui_px(ui, 36) * 100 / ck_ui_text_size(ui);
 }
 
@@ -57,7 +56,7 @@ struct ck_layout ck_chrome_page(struct ck_screens *sc, struct ck_ui *ui, const c
     l.footer_rows = footer_two_rows(sc, ui, l.pad, back_label, show_cancel, primary_label) ? 2 : 1;
     int hh = bar_height(ui, 104, 6), fh = ck_chrome_footer_height(ui);
     if (l.footer_rows == 2)
-        fh += ck_chrome_footer_button_height(ui, NULL) + ck_ui_px(ui, 10);
+        fh += ck_chrome_footer_button_height(ui) + ck_ui_px(ui, 10);
     l.header = (struct ck_rect){0, 0, w, hh};
     l.footer = (struct ck_rect){0, h - fh, w, fh};
     ck_ui_fill(ui, l.header, CK_COL_HEADER);
@@ -114,7 +113,7 @@ void ck_chrome_footer(struct ck_screens *sc, struct ck_ui *ui, const struct ck_l
 {
     struct ck_rect f = l->footer;
     ck_ui_fill(ui, (struct ck_rect){0, f.y, f.w, ck_ui_px(ui, 2)}, CK_COL_BORDER);
-    int bh = ck_chrome_footer_button_height(ui, l);
+    int bh = ck_chrome_footer_button_height(ui);
     int y = f.y + (f.h - bh * l->footer_rows - ck_ui_px(ui, 10) * (l->footer_rows - 1)) / 2;
     int gap = ck_ui_px(ui, 24) * 100 / ck_ui_text_size(ui);
     int room = f.w - 2 * l->pad - 2 * gap;

@@ -108,7 +108,7 @@ static void draw_printing(struct ck_screens *sc, struct ck_ui *ui, const struct 
     if (!printing_state(sc, &msg, &col, &button))
         return;
     struct ck_rect f = l->footer;
-    int bh = ck_chrome_footer_button_height(ui, l), bw = (f.w - 2 * l->pad) * 3 / 10;
+    int bh = ck_chrome_footer_button_height(ui), bw = (f.w - 2 * l->pad) * 3 / 10;
     if (l->footer_rows == 2) { /* Finish on the top row; the print button under it, whole */
         int y2 = f.y + (f.h - 2 * bh - ck_ui_px(ui, 10)) / 2 + bh + ck_ui_px(ui, 10);
         if (button)

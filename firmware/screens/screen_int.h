@@ -249,8 +249,8 @@ struct ck_layout ck_chrome_page(struct ck_screens *sc, struct ck_ui *ui, const c
                                 const char *primary_label);
 /* The footer's height at the current text size. */
 int ck_chrome_footer_height(struct ck_ui *ui);
-/* The height of the footer's buttons. */
-int ck_chrome_footer_button_height(struct ck_ui *ui, const struct ck_layout *l);
+/* The height of one row of the footer's buttons (a two-row footer has two). */
+int ck_chrome_footer_button_height(struct ck_ui *ui);
 /* The width the footer gives its primary button with this label. */
 int ck_chrome_footer_primary_width(struct ck_ui *ui, const struct ck_layout *l, const char *label);
 /* Footer buttons: back (may be NULL), cancel (if show_cancel), primary (id, label; may be NULL). */
