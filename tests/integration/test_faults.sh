@@ -77,8 +77,15 @@ for r in delivered:
 for r in parked:
     c = created.get(r["receipt"], {"created": 0})
     assert c["created"] == 0, (r["receipt"], c)
-bb_extra = sum(created[k]["created"] - 1 for k in blackbox if k in created)
-assert counts["total_created"] == len(delivered) + bb_extra, (counts["total_created"], len(delivered))
+# (A parked blackbox request was never created: it adds no copy, and must not subtract one.)
+bb_extra = sum(created[k]["created"] - 1 for k in blackbox if created.get(k, {}).get("created"))
+ours = {r["receipt"] for r in reqs}
+strangers = {k: v for k, v in created.items() if k not in ours and v["created"]}
+assert not strangers, "created upstream under receipts the kiosk never filed: %s" % strangers
+assert counts["total_created"] == len(delivered) + bb_extra, \
+    "%d created upstream, but %d delivered and %d blackbox copies; per receipt: %s" % (
+        counts["total_created"], len(delivered), bb_extra,
+        {k: v for k, v in created.items() if v["created"] != 1})
 batch = [r for r in delivered if r["service_code"] == "streetlight-out"]
 assert batch and all(r["service_request_id"] for r in batch), "tokens did not resolve"
 retried = sum(1 for v in created.values() if v["posts"] > 1)
