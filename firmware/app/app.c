@@ -43,6 +43,8 @@ struct app {
     bool told_oos; /* what the service manager's status line says */
     double *frame_ms;        /* CK_FRAME_STATS: every frame's draw time, for benchmarks */
     size_t nframes, frame_cap;
+    double last_frame_end;   /* CK_FRAME_STATS: when the last frame was done (ms, monotonic) */
+    double longest_gap;      /* the longest time from one frame's end to the next one's end */
 };
 
 /* Draws a frame; with CK_FRAME_STATS set, also records how long it took. */
@@ -65,6 +67,10 @@ static void draw(struct app *a)
     }
     a->frame_ms[a->nframes++] =
         (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    double end = (double)t1.tv_sec * 1e3 + (double)t1.tv_nsec / 1e6;
+    if (a->last_frame_end > 0 && end - a->last_frame_end > a->longest_gap)
+        a->longest_gap = end - a->last_frame_end;
+    a->last_frame_end = end;
 }
 
 static int cmp_double(const void *x, const void *y)
@@ -73,15 +79,20 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+/* Prints the frames drawn since the last call (or the start) and starts counting afresh. The
+ * longest gap is the time between two consecutive frames: how long the loop was away. */
 static void print_frame_stats(struct app *a)
 {
     if (!a->nframes)
         return;
     qsort(a->frame_ms, a->nframes, sizeof a->frame_ms[0], cmp_double);
     size_t n = a->nframes;
-    fprintf(stderr, "frames %zu: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", n,
+    fprintf(stderr, "frames %zu: p50 %.2f ms, p99 %.2f ms, max %.2f ms, longest gap %.1f ms\n", n,
             a->frame_ms[n / 2], a->frame_ms[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
-            a->frame_ms[n - 1]);
+            a->frame_ms[n - 1], a->longest_gap);
+    a->nframes = 0;
+    a->longest_gap = 0;
+    a->last_frame_end = 0;
 }
 
 /* ---------------------------------------------------------------- delivery worker */
@@ -627,6 +638,10 @@ static enum ck_err run_command(struct app *a, const struct ck_script_cmd *cmd, c
         }
         return CK_OK;
     }
+    case CK_SCRIPT_FRAME_STATS:
+        /* The frames since the last frame-stats (with CK_FRAME_STATS set), then afresh. */
+        print_frame_stats(a);
+        return CK_OK;
     case CK_SCRIPT_HANG: {
         /* The UI thread stuck for that long (a test of the watchdog): nothing runs. */
         struct timespec ts = {(time_t)cmd->seconds,

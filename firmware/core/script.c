@@ -28,6 +28,7 @@ static const struct {
     {"key-to", CK_SCRIPT_KEY_TO, 1},
     {"page-to", CK_SCRIPT_PAGE_TO, 1},
     {"fleet-poll", CK_SCRIPT_FLEET_POLL, 0},
+    {"frame-stats", CK_SCRIPT_FRAME_STATS, 0},
 };
 
 const char *ck_script_verb_name(enum ck_script_verb v)

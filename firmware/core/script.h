@@ -50,6 +50,7 @@ enum ck_script_verb {
     CK_SCRIPT_HOLD,
     CK_SCRIPT_PAUSE,
     CK_SCRIPT_HANG,
+    CK_SCRIPT_FRAME_STATS,
 };
 
 struct ck_script_cmd {
