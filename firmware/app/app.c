@@ -40,7 +40,8 @@ struct app {
     struct ck_app_fleet *fleet; /* signed bundles in, heartbeats out */
     char data_dir[4096], base_path[4096], ui_dir[4096];
     uint64_t started_ms;
-    bool told_oos; /* what the service manager's status line says */
+    int told_oos; /* what the service manager's status line says: 0 serving, 1 out of service
+                   * (staff), 2 no room for new requests */
     double *frame_ms;        /* CK_FRAME_STATS: every frame's draw time, for benchmarks */
     size_t nframes, frame_cap;
     double last_frame_end;   /* CK_FRAME_STATS: when the last frame was done (ms, monotonic) */
@@ -175,7 +176,6 @@ static void staff_probe(void *ctx, struct ck_staff_facts *f)
 {
     struct app *a = ctx;
     f->network_up = ck_net_describe(f->network, sizeof f->network);
-    f->disk_free_mb = ck_fs_free_mb(a->data_dir);
     time_t at = 0;
     if (ck_store_get_note(a->store, "config", f->config_result, sizeof f->config_result, &at))
         f->config_failed = strncmp(f->config_result, "refused", 7) == 0;
@@ -222,6 +222,15 @@ static enum ck_err load_city(struct app *a, const char *path, struct ck_config *
 
 /* Swaps a new config in between residents: the screens are made again for it, and the
  * delivery and print workers restarted on its settings. */
+/* The room kept for residents' requests, from the config (store.h). */
+static void set_storage_limits(struct app *a)
+{
+    char err[CK_ERR_LEN];
+    if (ck_store_set_limits(a->store, a->cfg.storage_max_db_mb, a->cfg.storage_min_free_mb, err,
+                            sizeof err))
+        ck_error("app", "storage limits not set: %s", err);
+}
+
 static void swap_config(struct app *a, struct ck_config *cfg, struct ck_i18n *i18n,
                         struct ck_gazetteer *gaz)
 {
@@ -247,6 +256,7 @@ static void swap_config(struct app *a, struct ck_config *cfg, struct ck_i18n *i1
                                                    sizeof err)))
         ck_error("app", "printer %s: %s", a->cfg.printer_uri, err);
     ck_theme_set_brand(a->cfg.brand_header, a->cfg.brand_primary);
+    set_storage_limits(a);
     a->screens = ck_screens_new(a->ui, &a->cfg, &a->i18n, a->store);
     if (a->screens)
         ck_screens_set_probe(a->screens, staff_probe, a);
@@ -358,17 +368,21 @@ static void settle(struct app *a)
 /* What `systemctl status` says the kiosk is doing. */
 static void tell_service_manager(struct app *a)
 {
-    bool oos = ck_screens_out_of_service(a->screens);
+    int oos = ck_screens_out_of_service(a->screens) ? 1
+              : ck_screens_storage_full(a->screens) ? 2
+                                                     : 0;
     if (oos != a->told_oos) {
         a->told_oos = oos;
-        ck_watchdog_status(oos ? "out of service (staff)" : "serving residents");
+        ck_watchdog_status(oos == 1   ? "out of service (staff)"
+                           : oos == 2 ? "taking no new requests: storage low"
+                                      : "serving residents");
     }
 }
 
 static int run_loop(struct app *a)
 {
     draw(a);
-    a->told_oos = !ck_screens_out_of_service(a->screens);
+    a->told_oos = -1; /* say it once at start */
     tell_service_manager(a);
     ck_watchdog_ready(NULL);
     /* The watchdog: kicked from this loop only, after each wake-up, so a hung loop stops the
@@ -754,6 +768,7 @@ int ck_app_run(const struct ck_options *opts)
         fprintf(stderr, "civic-kiosk: database: %s\n", err);
         goto out;
     }
+    set_storage_limits(&a);
     /* The key for residents' contact details (docs/privacy.md): without it the kiosk still
      * serves, but staff must hear why some requests wait or cannot be saved. */
     char key_why[CK_ERR_LEN + 200];

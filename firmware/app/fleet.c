@@ -293,6 +293,8 @@ static void write_metrics(const struct ck_app_fleet *f, json_t *hb)
     M("printer_paper_out", "1 when the printer is out of paper.", paper && !strcmp(paper, "out"));
     M("disk_free_bytes", "Free space where the kiosk keeps its data.",
       json_integer_value(json_object_get(hb, "disk_free_bytes")));
+    M("storage_low", "1 while too little room is left to take new requests.",
+      json_is_true(json_object_get(hb, "storage_low")));
     M("uptime_seconds", "Seconds since the kiosk started.",
       json_integer_value(json_object_get(hb, "uptime_seconds")));
     M("sessions_started_total", "Resident sessions that began a request.",
@@ -357,6 +359,9 @@ char *ck_app_fleet_heartbeat(struct ck_app_fleet *f, const struct ck_config *cfg
     if (statvfs(f->data_dir, &vfs) == 0)
         json_object_set_new(hb, "disk_free_bytes",
                             json_integer((json_int_t)vfs.f_bavail * (json_int_t)vfs.f_frsize));
+    /* Too little room for new requests: residents are turned away until staff act. */
+    struct ck_store_room room;
+    json_object_set_new(hb, "storage_low", json_boolean(!ck_store_room(store, &room)));
     struct ck_cx_stats cx;
     if (ck_store_cx_stats(store, &cx, err, sizeof err) == CK_OK) {
         json_t *ab = json_object(), *ratings = json_object();

@@ -51,6 +51,8 @@ static const struct setting SETTINGS[] = {
     {NULL, "status_url_template", S_STRING, OFF(status_url_template), 1, 400, 0, NULL},
     {"session", "idle_seconds", S_INT, OFF(idle_seconds), 15, 900, 60, NULL},
     {"session", "warning_seconds", S_INT, OFF(warning_seconds), 10, 120, 20, NULL},
+    {"storage", "min_free_mb", S_INT, OFF(storage_min_free_mb), 1, 100000, 200, NULL},
+    {"storage", "max_db_mb", S_INT, OFF(storage_max_db_mb), 0, 1000000, 0, NULL},
     {"location", "require_address", S_BOOL, OFF(require_address), 0, 1, 1, NULL},
     {"location", "require_coordinates", S_BOOL, OFF(require_coordinates), 0, 1, 0, NULL},
     {"printer", "uri", S_STRING, OFF(printer_uri), 0, 300, 0, "none"},

@@ -47,6 +47,8 @@ struct ck_config {
     char *status_url_template; /* contains "{receipt}" */
     int idle_seconds;
     int warning_seconds;
+    int storage_min_free_mb;  /* new requests stop with less free than this (store.h) */
+    int storage_max_db_mb;    /* the database's page limit; 0 for none */
     bool require_address;
     bool require_coordinates; /* refuse a free-typed address: the city needs lat/long */
     char *gazetteer_path;     /* absolute path of the address-point CSV, or NULL */

@@ -55,10 +55,36 @@ void ck_screens_cx_end(struct ck_screens *sc, bool completed)
     sc->cx_started_ms = 0;
 }
 
+/* Room for new requests (store.h): looked at whenever welcome is shown, when a resident leaves
+ * it, after the worker changed something and, at rest, once a minute when the kiosk wakes. */
+static void check_room(struct ck_screens *sc)
+{
+    struct ck_store_room r;
+    bool full = !ck_store_room(sc->store, &r);
+    sc->room_checked_ms = ck_clock_mono_ms();
+    if (full == sc->storage_full)
+        return;
+    sc->storage_full = full;
+    sc->dirty = true;
+    if (full)
+        ck_warn("store", "storage low: %ld MB free where requests are stored, the database uses "
+                "%ld MB (limit %ld MB); new requests are refused until staff free space",
+                r.fs_free_mb, r.db_used_mb, r.db_limit_mb);
+    else
+        ck_info("store", "storage: room again (%ld MB free); taking new requests", r.fs_free_mb);
+}
+
+bool ck_screens_storage_full(const struct ck_screens *sc)
+{
+    return sc->storage_full;
+}
+
 void ck_nav_go(struct ck_screens *sc, enum ck_scr_id to)
 {
-    if (to == SCR_SERVICES && sc->staff.out_of_service)
-        to = SCR_WELCOME; /* no new requests while out of service */
+    if (to == SCR_WELCOME || (to == SCR_SERVICES && sc->cur == SCR_WELCOME))
+        check_room(sc);
+    if (to == SCR_SERVICES && (sc->staff.out_of_service || sc->storage_full))
+        to = SCR_WELCOME; /* no new requests while out of service or short of room */
     if (sc->cur == SCR_WELCOME && to == SCR_SERVICES && !sc->cx_started_ms)
         sc->cx_started_ms = ck_clock_mono_ms();
     sc->cur = to;
@@ -123,6 +149,8 @@ void ck_screens_tick(struct ck_screens *sc, uint64_t now)
         return;
     }
     if (!idle_applies(sc)) {
+        if (sc->cur == SCR_WELCOME && now - sc->room_checked_ms >= 60000)
+            check_room(sc);
         bool open = ck_config_open_at(sc->cfg, (long)ck_clock_wall());
         if (open != sc->was_open)
             sc->dirty = true;
@@ -296,6 +324,8 @@ enum ck_err ck_screens_reprint(struct ck_screens *sc, const char *receipt, char 
 
 void ck_screens_sync_changed(struct ck_screens *sc, bool status_event)
 {
+    if (sc->cur == SCR_WELCOME && !status_event)
+        check_room(sc);
     if (SCREENS[sc->cur]->refresh) {
         SCREENS[sc->cur]->refresh(sc, status_event);
         sc->dirty = true;

@@ -173,6 +173,8 @@ struct ck_screens {
     struct ck_staff staff;
     uint64_t cx_started_ms; /* when this resident left welcome; 0: no session running */
     bool was_open;          /* within the city's opening hours at the last tick */
+    bool storage_full;      /* too little room for new requests (ck_store_room) */
+    uint64_t room_checked_ms;
     char heading[512];    /* what this frame's screen or dialog says first (its title) */
     char said_heading[512];
     const char *said_error;

@@ -64,7 +64,6 @@ void ck_screens_set_gazetteer(struct ck_screens *sc, struct ck_gazetteer *g);
 struct ck_staff_facts {
     bool network_up;
     char network[400];       /* "eth0 10.0.0.9/24, wlan0 down" */
-    long disk_free_mb;
     char config_result[400]; /* the last bundle's fate, as kioskctl status says it */
     bool config_failed;
     char clock[96];          /* the kiosk's time, and whether it looks set */
@@ -79,6 +78,9 @@ void ck_screens_set_probe(struct ck_screens *sc,
 bool ck_screens_restart_requested(const struct ck_screens *sc);
 /* True while the kiosk is out of service (set by staff; residents cannot file requests). */
 bool ck_screens_out_of_service(const struct ck_screens *sc);
+
+/* True while the kiosk has too little room to take new requests (store.h, ck_store_room). */
+bool ck_screens_storage_full(const struct ck_screens *sc);
 
 /* Sets the session language (a code the kiosk offers); false if it does not offer it. */
 bool ck_screens_set_lang(struct ck_screens *sc, const char *lang);

@@ -307,14 +307,25 @@ static void page_health(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect 
         : ps.printer == CK_PRINTER_OK       ? "OK"
                                             : "UNKNOWN",
         ps.printer == CK_PRINTER_PAPER_OUT ? "load a new roll (see the operations guide)" : "");
-    snprintf(d, sizeof d, "%ld MB free where requests are stored", f->disk_free_mb);
-    row(ui, &b, "Disk", f->disk_free_mb >= 200, f->disk_free_mb >= 200 ? "OK" : "LOW", d);
+    struct ck_store_room room;
+    bool roomy = ck_store_room(sc->store, &room);
+    int w = snprintf(d, sizeof d, "%ld MB free where requests are stored", room.fs_free_mb);
+    if (room.db_limit_mb && w > 0 && (size_t)w < sizeof d)
+        snprintf(d + w, sizeof d - (size_t)w, "; the database uses %ld of its %ld MB",
+                 room.db_used_mb, room.db_limit_mb);
+    if (!roomy && w > 0 && strlen(d) + 1 < sizeof d)
+        snprintf(d + strlen(d), sizeof d - strlen(d),
+                 ". New requests are refused below %d MB: free space (see the operations guide)",
+                 sc->cfg->storage_min_free_mb);
+    row(ui, &b, "Disk", roomy, roomy ? "OK" : "LOW", d);
     snprintf(d, sizeof d, "version %ld; %.300s", sc->cfg->bundle_version,
              f->config_result[0] ? f->config_result : "no bundle received yet");
     row(ui, &b, "Config", !f->config_failed, f->config_failed ? "REFUSED" : "OK", d);
     row(ui, &b, "Clock", f->clock_ok, f->clock_ok ? "OK" : "WRONG", f->clock);
     if (sc->staff.out_of_service)
         row(ui, &b, "Service", false, "OUT OF SERVICE", sc->staff.oos_message);
+    else if (!roomy)
+        row(ui, &b, "Service", false, "NO NEW REQUESTS", "too little room to store them (Disk)");
 }
 
 static void page_queue(struct ck_screens *sc, struct ck_ui *ui, struct ck_rect b)

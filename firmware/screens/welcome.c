@@ -164,11 +164,15 @@ static void draw(struct ck_screens *sc, struct ck_ui *ui)
     /* Out of service (staff set it), or outside the city's opening hours (requests are still
      * taken): a message on top. */
     char oos[600];
-    bool out = sc->staff.out_of_service;
-    if (out)
+    bool out = sc->staff.out_of_service || sc->storage_full;
+    if (sc->staff.out_of_service)
         snprintf(oos, sizeof oos, "%s%s%s",
                  T(N_("This kiosk is out of service. You can still check a request you made.")),
                  *sc->staff.oos_message ? " " : "", sc->staff.oos_message);
+    else if (out) /* short of room: nothing queued is lost, and staff have been told */
+        snprintf(oos, sizeof oos, "%s",
+                 T(N_("This kiosk cannot take new requests right now. Staff have been told. "
+                      "You can still check a request you made.")));
     if (out || (*sc->cfg->after_hours_message && !ck_config_open_at(sc->cfg, (long)ck_clock_wall()))) {
         const char *msg = out ? oos : T(sc->cfg->after_hours_message);
         int pad = ck_ui_px(ui, 16);

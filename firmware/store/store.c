@@ -126,6 +126,59 @@ int ck_store_schema_version(struct ck_store *st)
     return v;
 }
 
+static long long pragma_int(struct ck_store *st, const char *sql)
+{
+    sqlite3_stmt *s;
+    long long v = -1;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            v = sqlite3_column_int64(s, 0);
+        sqlite3_finalize(s);
+    }
+    return v;
+}
+
+enum ck_err ck_store_set_limits(struct ck_store *st, long max_db_mb, long min_free_mb, char *err,
+                                size_t errlen)
+{
+    st->min_free_mb = min_free_mb;
+    st->max_db_mb = max_db_mb;
+    if (max_db_mb <= 0)
+        return CK_OK;
+    long long page = pragma_int(st, "PRAGMA page_size");
+    if (page <= 0)
+        return db_fail(st, err, errlen, "reading the page size");
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count=%lld", max_db_mb * 1024LL * 1024 / page);
+    /* The limit never shrinks a file already past it: SQLite keeps the larger count, and the
+     * room check below reports the file as full. */
+    return pragma_int(st, sql) < 0 ? db_fail(st, err, errlen, "setting the page limit") : CK_OK;
+}
+
+bool ck_store_room(struct ck_store *st, struct ck_store_room *out)
+{
+    *out = (struct ck_store_room){.fs_free_mb = -1, .db_limit_mb = st->max_db_mb};
+    const char *file = sqlite3_db_filename(st->db, "main");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", file && *file ? file : ".");
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    out->fs_free_mb = ck_fs_free_mb(dir);
+    long long page = pragma_int(st, "PRAGMA page_size");
+    long long pages = pragma_int(st, "PRAGMA page_count");
+    long long spare = pragma_int(st, "PRAGMA freelist_count");
+    if (page > 0 && pages >= 0 && spare >= 0)
+        out->db_used_mb = (long)((pages - spare) * page / (1024 * 1024));
+    /* Unknown free space (statvfs failed) is not taken for none: the limit still guards. */
+    bool fs_low = out->fs_free_mb >= 0 && out->fs_free_mb < st->min_free_mb;
+    bool db_low = st->max_db_mb > 0 && st->max_db_mb - out->db_used_mb < st->min_free_mb;
+    out->full = fs_low || db_low;
+    return !out->full;
+}
+
 static enum ck_err migrate(struct ck_store *st, char *err, size_t errlen)
 {
     int v = ck_store_schema_version(st);

@@ -40,6 +40,23 @@ void ck_store_close(struct ck_store *st);
  * for contact details or when requests sealed with another key wait for it. */
 bool ck_store_key_ok(struct ck_store *st, char *why, size_t whylen);
 
+/* Room for residents' requests (docs/reliability.md, "A full disk"). The kiosk stops taking
+ * new requests while less than min_free_mb MiB is free on the file's filesystem or, with a page
+ * limit (max_db_mb > 0: PRAGMA max_page_count on this connection only), under that limit; what is
+ * queued is still delivered, and the worker's own connection has no limit, so deliveries can
+ * always be recorded. Sessions already under way may still submit: the room kept is theirs. */
+enum ck_err ck_store_set_limits(struct ck_store *st, long max_db_mb, long min_free_mb, char *err,
+                                size_t errlen);
+struct ck_store_room {
+    long fs_free_mb;  /* free on the filesystem; -1 when it cannot be read */
+    long db_used_mb;  /* pages in use in the file */
+    long db_limit_mb; /* the page limit; 0 for none */
+    bool full;        /* too little of either: no new requests */
+};
+/* Fills out; true when a new request may be taken. A few syscalls and pragmas: cheap enough for
+ * each time the welcome screen is shown, not for every frame. */
+bool ck_store_room(struct ck_store *st, struct ck_store_room *out);
+
 /* The schema version recorded in the file (PRAGMA user_version). */
 int ck_store_schema_version(struct ck_store *st);
 

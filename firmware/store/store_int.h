@@ -22,7 +22,14 @@ struct ck_store {
     /* Personal fields were wiped since the WAL was last truncated, and when that was. */
     bool scrub_due;
     uint64_t scrub_at_ms;
+    /* ck_store_set_limits: the room kept free, and the page limit (0: none), in MiB. */
+    long min_free_mb, max_db_mb;
 };
+
+/* faultvfs.c. With CK_TEST_FAULT_VFS set (a test switch; docs/reliability.md), makes a VFS that
+ * fails writes and syncs at random the default, once per process; CK_ERR_CONFIG when the
+ * variable cannot be read, so the kiosk refuses to start. CK_OK and nothing done without it. */
+enum ck_err ck_faultvfs_install(char *err, size_t errlen);
 
 /* pii.c. The personal columns of `requests`, in their order there. */
 #define CK_PII_COLUMNS "first_name", "last_name", "email", "phone"
