@@ -434,6 +434,8 @@ class FleetServerTest(unittest.TestCase):
                 "ok": False, "version": 13, "at": iso(now),
                 "reason": "signature: made by an unknown key (id 1A2B)"}}), ["config_failed"]),
             "F8": (heartbeat("F8", queue={"depth": 1, "oldest_age_seconds": 0, "parked": 2}), ["parked"]),
+            "FA": (heartbeat("FA", storage_low=True), ["storage_low"]),
+            "FB": (heartbeat("FB", storage_low="yes"), []),
             "F9": (heartbeat("F9", queue={"depth": 3, "oldest_age_seconds": 600, "parked": 0},
                              upstream={"last_success": iso(now - 3700), "last_error": "HTTP 503"}),
                    ["offline_upstream"]),

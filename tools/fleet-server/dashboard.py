@@ -409,6 +409,7 @@ def render(kiosks, bundle, now, stale_after, save_error=None, host="", flags=FLA
         "stale": "no heartbeat for more than %s" % duration(stale_after),
         "config_failed": "the last bundle was refused; the kiosk runs its previous config",
         "paper_out": "the receipt printer has no paper",
+        "storage_low": "too little disk room: the kiosk takes no new requests (queued ones still go out)",
         "offline_upstream": "requests are waiting and none reached the city's 311 server for over 1 h",
         "long_queue": "more than 50 requests waiting, or the oldest waiting for over 1 h",
         "parked": "requests the 311 server refused; staff must look at them",

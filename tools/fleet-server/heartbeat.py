@@ -17,6 +17,7 @@ FLAGS = (
     ("stale", "STALE", "alert"),
     ("config_failed", "CONFIG FAILED", "alert"),
     ("paper_out", "PAPER OUT", "alert"),
+    ("storage_low", "NO NEW REQUESTS", "alert"),
     ("offline_upstream", "OFFLINE UPSTREAM", "alert"),
     ("long_queue", "LONG QUEUE", "warn"),
     ("parked", "PARKED", "warn"),
@@ -71,6 +72,8 @@ def kiosk_flags(hb, now, stale_after):
         raised.add("config_failed")
     if field(hb, "printer", "paper") == "out" or field(hb, "printer", "state") == "paper_out":
         raised.add("paper_out")
+    if hb.get("storage_low") is True:
+        raised.add("storage_low")
     depth = number(field(hb, "queue", "depth")) or 0
     oldest = number(field(hb, "queue", "oldest_age_seconds")) or 0
     if depth > LONG_QUEUE_DEPTH or oldest > LONG_QUEUE_AGE:
