@@ -631,6 +631,26 @@ class ReferenceServerTest(unittest.TestCase):
         self.assertEqual(len(data), 100_000)
         self.assertEqual(self.counts(rc), {"posts": 1, "created": 0})
 
+    def test_fault_drip(self):
+        # A reply a byte at a time: the status line itself arrives slowly, then the whole body.
+        self.s.fault(kind="drip", ms=0.1, path=API + "/services.json")
+        t0 = time.monotonic()
+        st, r, data = self.s.get(API + "/services.json")
+        took = time.monotonic() - t0
+        self.assertEqual(st, 200)
+        self.assertEqual(len(json.loads(data)), 20)
+        self.assertGreater(took, 0.0001 * len(data))  # it really dripped
+        # A client that hangs up early does not take the server down with it.
+        self.s.fault(kind="drip", ms=50)
+        c = socket.create_connection(("127.0.0.1", self.s.port), timeout=5)
+        c.sendall(("GET %s/services.json HTTP/1.1\r\nHost: x\r\n\r\n" % API).encode())
+        self.assertEqual(c.recv(1), b"H")
+        c.close()
+        st, r, data = self.s.get(API + "/services.json")
+        self.assertEqual(st, 200)
+        with self.assertRaises(AssertionError):  # refused with a 400 naming ms
+            self.s.fault(kind="drip", ms=0)
+
     def test_fault_truncated(self):
         self.s.fault(kind="truncated")
         c = http.client.HTTPConnection("127.0.0.1", self.s.port, timeout=5)

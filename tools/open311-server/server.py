@@ -73,6 +73,7 @@ TERMINAL_KINDS = (
     "truncated",
     "wrong_types",
     "redirect",
+    "drip",
 )
 FAULT_KINDS = TERMINAL_KINDS + ("delay", "quirk")
 NUMERIC_KEYS = ("service_code", "service_request_id", "token", "key")
@@ -588,6 +589,11 @@ def validate_fault(f):
         if st not in (301, 302, 303, 307, 308):
             raise ValueError("redirect status must be 301, 302, 303, 307 or 308")
         f["status"] = st
+    elif kind == "drip":
+        ms = f.get("ms", 1000)
+        if isinstance(ms, bool) or not isinstance(ms, (int, float)) or not 0 < ms <= 60000:
+            raise ValueError("ms must be the milliseconds between two bytes (0..60000]")
+        f["ms"] = ms
     elif kind == "quirk":
         if f.get("name") not in QUIRKS:
             raise ValueError("unknown quirk %r (one of %s)" % (f.get("name"), ", ".join(QUIRKS)))
@@ -1705,6 +1711,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif kind == "oversized":
             r = real_or_fake()
             self.send_oversized(r, f["bytes"])
+        elif kind == "drip":
+            self.send_drip(real_or_fake(), f["ms"])
+
+    def send_drip(self, r, ms):
+        """The whole reply, status line and headers too, one byte every ms milliseconds, until
+        it is sent or the client gives up: a server on a link that barely moves."""
+        head = "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (
+            r.status, http.server.BaseHTTPRequestHandler.responses.get(r.status, ("Error",))[0],
+            CTYPES.get(r.fmt, CTYPES["text"]), len(r.body))
+        data = head.encode("ascii") + (b"" if self.head_only else r.body)
+        self.sent_status = r.status
+        self.close_connection = True
+        for i in range(len(data)):
+            try:
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+            except OSError:
+                break
+            self.sent_bytes = i + 1
+            time.sleep(ms / 1000.0)
 
     def send_oversized(self, r, total):
         head, tail = oversized_parts(r.body, r.fmt)
