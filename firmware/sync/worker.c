@@ -532,7 +532,12 @@ static bool job_done(struct ck_sync *s, struct job *j, CURLcode res)
                      j->errbuf);
         if (http > 0)
             atomic_store(&s->online, true);
-        schedule_retry(s, j, maybe, 0, why);
+        /* The body left and the kiosk stopped waiting (a timeout): upstream may still be
+         * working on it. Looking for it before it could have finished would find nothing and
+         * post it twice, so the lookup waits at least one more reply timeout. (A server that
+         * closed the connection is done with it: no wait.) */
+        long floor_s = post && sent > 0 && res == CURLE_OPERATION_TIMEDOUT ? s->up.timeout_s : 0;
+        schedule_retry(s, j, maybe, floor_s, why);
         return false;
     }
     atomic_store(&s->online, true);

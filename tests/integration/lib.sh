@@ -144,6 +144,27 @@ wait_for_error() {
     grep -qF -- "$1" <<<"$st" || fail "no delivery error with \"$1\": $st"
 }
 
+# server_settled: waits (bounded: 30 s) until the server is handling no Open311 request (a
+# delayed POST the kiosk gave up on may still be creating its record), so its counts are final.
+server_settled() {
+    local i
+    for ((i = 0; i < 1500; i++)); do
+        [[ "$(admin GET /admin/counts | python3 -c 'import json,sys; print(json.load(sys.stdin)["in_flight"])')" == 0 ]] &&
+            return 0
+        sleep 0.02
+    done
+    fail "the server is still handling requests after 30 s"
+}
+
+# no_api_key FILE...: fails naming the file if the api_key make_city gives the kiosk
+# ("test-key") is in any of them: it goes to the city and nowhere else.
+no_api_key() {
+    local f
+    for f in "$@"; do
+        ! grep -qF "test-key" "$f" || fail "the api_key is in $(basename "$f")"
+    done
+}
+
 fail() {
     echo "FAIL: $*" >&2
     exit 1

@@ -60,6 +60,7 @@ finish() {
         KIOSK_PID=""
     fi
     grep -Eq "$2" "$WORK/$1.log" || { cat "$WORK/$1.log" >&2; fail "$1: the kiosk never met the fault"; }
+    no_api_key "$WORK/$1.log"
     "$BUILD/kioskctl" --data-dir "$WORK/data" requests --json >"$WORK/requests.json"
     admin GET /admin/counts >"$WORK/counts.json"
     python3 - "$1" "$WORK" "$N" "$STALL_MS" <<'PY'

@@ -777,6 +777,10 @@ class App:
         self.catalog = catalog
         self.store = store
         self.faults = faults
+        # Open311 requests being handled now (a delayed one included): a test waits for 0
+        # before it counts what was created.
+        self.in_flight = 0
+        self.in_flight_lock = threading.Lock()
         self.token_polls = args.token_polls
         self.multivalue = args.multivalue
         self.service_types = dict(args.service_type_map)
@@ -1291,7 +1295,9 @@ class App:
             if p == "/admin/health" and m == "GET":
                 return jreply({"ok": True})
             if p == "/admin/counts" and m == "GET":
-                return jreply(self.store.counts())
+                with self.in_flight_lock:
+                    busy = self.in_flight
+                return jreply(dict(self.store.counts(), in_flight=busy))
             if p == "/admin/requests" and m == "GET":
                 return jreply([self.admin_item(r) for r in self.store.all()])
             mm = re.fullmatch(r"/admin/requests/(.+)/status", p)
@@ -1604,6 +1610,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         note = ""
         app = self.app
         port = self.server.server_address[1]
+        counted = not self.path.startswith("/admin")
+        if counted:
+            with app.in_flight_lock:
+                app.in_flight += 1
         try:
             try:
                 body = self.read_body()
@@ -1643,6 +1653,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             else:
                 self.close_connection = True
         finally:
+            if counted:
+                with app.in_flight_lock:
+                    app.in_flight -= 1
             if not self.quiet:
                 log("%s %s %s %s %dB %dms%s" % (
                     self.client_address[0], method, redact(self.path),
