@@ -10,7 +10,8 @@
 static const struct {
     const char *name;
     enum ck_script_verb verb;
-    int arg; /* 0 none, 1 required word, 2 required rest-of-line, 3 seconds */
+    int arg; /* 0 none, 1 required word, 2 required rest-of-line, 3 seconds, 4 optional seconds,
+              * 5 a count */
 } VERBS[] = {
     {"tap", CK_SCRIPT_TAP, 1},
     {"hold", CK_SCRIPT_HOLD, 1},
@@ -29,6 +30,8 @@ static const struct {
     {"page-to", CK_SCRIPT_PAGE_TO, 1},
     {"fleet-poll", CK_SCRIPT_FLEET_POLL, 0},
     {"frame-stats", CK_SCRIPT_FRAME_STATS, 0},
+    {"mem-stats", CK_SCRIPT_MEM_STATS, 0},
+    {"redraw", CK_SCRIPT_REDRAW, 5},
 };
 
 const char *ck_script_verb_name(enum ck_script_verb v)
@@ -44,6 +47,7 @@ enum ck_err ck_script_parse_line(char *line, struct ck_script_cmd *cmd, char *er
     cmd->verb = CK_SCRIPT_NONE;
     cmd->arg = "";
     cmd->seconds = 0;
+    cmd->count = 0;
     size_t len = strlen(line);
     if (len && line[len - 1] == '\r')
         line[--len] = '\0';
@@ -84,6 +88,15 @@ enum ck_err ck_script_parse_line(char *line, struct ck_script_cmd *cmd, char *er
                                "%s needs seconds between 0 and a year, got \"%s\"", VERBS[i].name,
                                arg);
             cmd->seconds = s;
+        }
+        if (VERBS[i].arg == 5) {
+            char *end;
+            long n = strtol(arg, &end, 10);
+            if (end == arg || *end || n < 1 || n > 100000)
+                return ck_fail(err, errlen, CK_ERR_SCRIPT,
+                               "%s needs a count between 1 and 100000, got \"%s\"", VERBS[i].name,
+                               arg);
+            cmd->count = (int)n;
         }
         cmd->verb = VERBS[i].verb;
         cmd->arg = arg;

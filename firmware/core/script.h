@@ -24,6 +24,9 @@
  *   wait-sync [SECONDS]      wait (up to 300 s) until the print worker is idle and the
  *                            delivery worker has nothing in flight and no retry due within
  *                            SECONDS (default 0: none due now), then show what they changed
+ *   frame-stats              with CK_FRAME_STATS set, print the frames since the last one
+ *   redraw <n>               draw the current screen again n times (1 to 100000), as if it had
+ *                            changed each time: the frame time of one screen, for benchmarks
  * This file only parses; app/ executes. Pure C. Any thread. */
 #ifndef CK_SCRIPT_H
 #define CK_SCRIPT_H
@@ -51,12 +54,15 @@ enum ck_script_verb {
     CK_SCRIPT_PAUSE,
     CK_SCRIPT_HANG,
     CK_SCRIPT_FRAME_STATS,
+    CK_SCRIPT_MEM_STATS,
+    CK_SCRIPT_REDRAW,
 };
 
 struct ck_script_cmd {
     enum ck_script_verb verb;
     const char *arg;    /* points into the parsed line; "" when the verb takes none */
     double seconds;     /* for advance-clock */
+    int count;          /* for redraw */
 };
 
 /* Parses one line (without its newline; a trailing '\r' is ignored). The line is modified in

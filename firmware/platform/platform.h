@@ -91,5 +91,8 @@ bool ck_journal_enable(void);
 bool ck_net_describe(char *out, size_t outlen);
 /* Free space for the kiosk under dir, in MiB (-1 if unknown). */
 long ck_fs_free_mb(const char *dir);
+/* This process's memory: bytes of heap in use (malloc's own count, which fragmentation does not
+ * inflate) and its resident set in KiB; -1 for what cannot be read. For the soak test. */
+void ck_mem_usage(long *heap_bytes, long *rss_kb);
 
 #endif

@@ -4,11 +4,14 @@
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
+#include <malloc.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
+#include <valgrind/memcheck.h>
 
 bool ck_net_describe(char *out, size_t outlen)
 {
@@ -36,6 +39,27 @@ bool ck_net_describe(char *out, size_t outlen)
     }
     freeifaddrs(ifs);
     return up;
+}
+
+void ck_mem_usage(long *heap_bytes, long *rss_kb)
+{
+    struct mallinfo2 mi = mallinfo2();
+    *heap_bytes = (long)(mi.uordblks + mi.hblkhd);
+    if (RUNNING_ON_VALGRIND) {
+        /* Valgrind's malloc keeps no mallinfo: ask memcheck for every block still allocated
+         * (reachable, or not). Its client requests are no-ops off valgrind. */
+        unsigned long leaked = 0, dubious = 0, reachable = 0, suppressed = 0;
+        VALGRIND_DO_QUICK_LEAK_CHECK;
+        VALGRIND_COUNT_LEAKS(leaked, dubious, reachable, suppressed);
+        *heap_bytes = (long)(leaked + dubious + reachable + suppressed);
+    }
+    *rss_kb = -1;
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages, resident;
+    if (f && fscanf(f, "%ld %ld", &pages, &resident) == 2)
+        *rss_kb = resident * (sysconf(_SC_PAGESIZE) / 1024);
+    if (f)
+        fclose(f);
 }
 
 long ck_fs_free_mb(const char *dir)
