@@ -37,6 +37,13 @@ struct ck_ui *ck_ui_new(enum ck_ui_mode mode, int w, int h, char *err, size_t er
             goto fail;
         }
     } else {
+        /* Under X11 the software renderer's frames reach the window as shared-memory images;
+         * left alone, SDL would put an OpenGL texture between them and load Mesa and LLVM for
+         * nothing (102 MiB PSS instead of 22; docs/performance.md). Wayland (cage) and KMSDRM
+         * have no such path: there SDL needs that texture, so the hint is for X11 only. */
+        const char *driver = SDL_GetCurrentVideoDriver();
+        if (driver && strcmp(driver, "x11") == 0)
+            SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
         Uint32 flags = mode == CK_UI_FULLSCREEN ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0;
         ui->win = SDL_CreateWindow("Civic Kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w,
                                    h, flags);
