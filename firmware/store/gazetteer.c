@@ -551,8 +551,12 @@ static void refresh(struct ck_gazetteer *g, const char *csv_path, char *err, siz
         return; /* the usual start: nothing to read */
     if (!rc)
         rc = csv_hash(csv_path, &st.hash, err, errlen);
-    if (!rc && same_file && st.size == old.size && st.hash == old.hash) {
-        meta_set(g->db, "csv_mtime_ns", st.mtime_ns, NULL); /* touched, not changed */
+    /* Touched, or named by another path (relative, absolute, a link): the same content is not
+     * imported again, which would take seconds on a board for a big city. */
+    if (!rc && have && st.size == old.size && st.hash == old.hash) {
+        meta_set(g->db, "csv_mtime_ns", st.mtime_ns, NULL);
+        if (!same_file)
+            meta_set(g->db, "csv_path", 0, csv_path);
         return;
     }
     if (!rc)

@@ -141,9 +141,13 @@ size_t ck_ui_overflows(const struct ck_ui *ui, char *example, size_t examplelen)
 
 /* ------------------------------------------------------------------ frame */
 
+/* An opaque colour is written, not blended: the software renderer blends pixel by pixel, while
+ * a plain fill is a run of stores (the welcome screen drew in 18 ms, most of it blending
+ * opaque fills; docs/performance.md). */
 static void set_color(struct ck_ui *ui, enum ck_color c)
 {
     struct ck_rgba k = ck_theme_color(c);
+    SDL_SetRenderDrawBlendMode(ui->r, k.a == 0xFF ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
     SDL_SetRenderDrawColor(ui->r, k.r, k.g, k.b, k.a);
 }
 

@@ -207,6 +207,18 @@ int main(void)
     g = open_info(&info);
     CHECK(g && !info.imported && info.rows == 12);
     ck_gazetteer_close(g);
+    /* the same file by another name (a city file moved, a relative path made absolute): the
+     * same bytes, no import */
+    char other[256], saved[256];
+    snprintf(other, sizeof other, "%.240s.same", csv);
+    write_file(other, GOOD);
+    memcpy(saved, csv, sizeof saved);
+    snprintf(csv, sizeof csv, "%s", other);
+    g = open_info(&info);
+    CHECK(g && !info.imported && info.rows == 12);
+    ck_gazetteer_close(g);
+    memcpy(csv, saved, sizeof csv);
+    remove(other);
 
     /* changed, with bad rows: the good ones are imported, the bad ones counted */
     write_file(csv, "zip,address,long,lat\n" /* any column order */
