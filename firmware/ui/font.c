@@ -2,10 +2,15 @@
  * fontconfig when first needed, and a font is opened on first use per (face, size, weight,
  * screen or paper), so startup opens nothing but asks fontconfig for Noto Sans, and memory
  * holds only the scripts a session shows. UI thread only. */
+#include <fcntl.h>
 #include <fontconfig/fontconfig.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "ui/ui_int.h"
@@ -104,8 +109,11 @@ void ck_font_deinit(struct ck_ui *ui)
             TTF_CloseFont(ui->open_fonts[i].font);
     memset(ui->open_fonts, 0, sizeof ui->open_fonts);
     for (size_t f = 0; f < CK_FACE_COUNT; f++) {
-        for (int b = 0; b < 2; b++)
+        for (int b = 0; b < 2; b++) {
             free(ui->faces[f].path[b]);
+            if (ui->faces[f].map[b])
+                munmap(ui->faces[f].map[b], ui->faces[f].map_len[b]);
+        }
         if (ui->faces[f].charset)
             FcCharSetDestroy(ui->faces[f].charset);
     }
@@ -126,6 +134,24 @@ bool ck_font_covers(struct ck_ui *ui, enum ck_face face, uint32_t cp)
     if (!ff->looked_up[0])
         look_up(ff, face, 0);
     return ff->charset && FcCharSetHasChar(ff->charset, cp);
+}
+
+/* Maps a face's file (a CJK collection is 20 MB: only the pages read come in). On failure the
+ * font is opened from its path instead. */
+static void map_face(struct ck_face_file *ff, int b)
+{
+    int fd = open(ff->path[b], O_RDONLY | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0)
+        return;
+    if (fstat(fd, &sb) == 0 && sb.st_size > 0 && sb.st_size < INT_MAX) {
+        void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p != MAP_FAILED) {
+            ff->map[b] = p;
+            ff->map_len[b] = (size_t)sb.st_size;
+        }
+    }
+    close(fd);
 }
 
 TTF_Font *ck_font_get(struct ck_ui *ui, struct ck_fontspec spec, enum ck_face face)
@@ -164,7 +190,12 @@ TTF_Font *ck_font_get(struct ck_ui *ui, struct ck_fontspec spec, enum ck_face fa
         b = 0;
     if (!ff->path[b])
         return NULL;
-    TTF_Font *font = TTF_OpenFontIndex(ff->path[b], spec.px, ff->index[b]);
+    if (!ff->map[b])
+        map_face(ff, b);
+    TTF_Font *font = ff->map[b] ? TTF_OpenFontIndexRW(SDL_RWFromConstMem(ff->map[b],
+                                                                         (int)ff->map_len[b]),
+                                                      1, spec.px, ff->index[b])
+                                : TTF_OpenFontIndex(ff->path[b], spec.px, ff->index[b]);
     if (!font) {
         ck_warn("ui", "%s: %s", ff->path[b], TTF_GetError());
         return NULL;

@@ -42,6 +42,10 @@ enum ck_face {
 struct ck_face_file {
     char *path[2];
     int index[2];
+    /* The file mapped once, read-only: FreeType reads it as memory, not by thousands of
+     * seek-and-read calls, and every size of the face shares the pages. */
+    void *map[2];
+    size_t map_len[2];
     bool looked_up[2];
     void *charset; /* FcCharSet *, of the regular face */
 };
