@@ -172,13 +172,22 @@ enum ck_err ck_outbox_sending(struct ck_store *st, long long id, char *err, size
 static enum ck_err in_tx(struct ck_store *st, const char *what, char *err, size_t errlen,
                          enum ck_err (*fn)(struct ck_store *, void *, char *, size_t), void *ctx)
 {
+    bool whole = sqlite3_get_autocommit(st->db);
     if (sqlite3_exec(st->db, "SAVEPOINT outbox", NULL, NULL, NULL) != SQLITE_OK)
         return fail(st, err, errlen, what);
     enum ck_err rc = fn(st, ctx, err, errlen);
     if (rc)
         sqlite3_exec(st->db, "ROLLBACK TO outbox", NULL, NULL, NULL);
-    if (sqlite3_exec(st->db, "RELEASE outbox", NULL, NULL, NULL) != SQLITE_OK && !rc)
-        rc = fail(st, err, errlen, what);
+    if (sqlite3_exec(st->db, "RELEASE outbox", NULL, NULL, NULL) != SQLITE_OK) {
+        if (!rc)
+            rc = fail(st, err, errlen, what);
+        /* When RELEASE is the commit and the commit fails (a write or sync error), SQLite
+         * leaves a transaction open: every later write of this connection would join it,
+         * hold the write lock and never commit. Found by tests/integration/test_vfs_faults.sh:
+         * a POST went out on a `sending` mark that was never durable, and was posted again. */
+        if (whole)
+            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    }
     ck_pii_scrub(st, false); /* only when that was the whole transaction */
     return rc;
 }

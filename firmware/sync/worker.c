@@ -73,6 +73,9 @@ struct ck_sync {
     size_t njobs;
     struct ck_store *st;
     time_t next_catalog;
+    /* An outbox write failed (a disk error), so a row may be in `sending` with no transfer
+     * behind it, which nothing picks up before a restart: sweep (below) when none is in flight. */
+    bool resweep;
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -306,8 +309,10 @@ static void schedule_retry(struct ck_sync *s, struct job *j, bool unknown, long 
     long ms = backoff_ms(s, j->item.attempts + 1, retry_after);
     ck_warn("sync", "%s: %s; next try in %ld s%s", j->item.receipt, why, (ms + 999) / 1000,
             unknown ? " (will look for it upstream first)" : "");
-    if (ck_outbox_retry(s->st, j->item.id, back, unknown, after_ms(ms), why, err, sizeof err))
+    if (ck_outbox_retry(s->st, j->item.id, back, unknown, after_ms(ms), why, err, sizeof err)) {
         ck_error("sync", "%s", err);
+        s->resweep = true;
+    }
     ck_outbox_note(s->st, false, why);
 }
 
@@ -441,8 +446,10 @@ static void start_due(struct ck_sync *s)
         job_launch(s, j);
     }
     if (tx && ck_store_commit(s->st, err, sizeof err)) {
-        /* Nothing was marked: stop these transfers before a byte leaves; they run again. */
+        /* Nothing was marked: stop these transfers before a byte leaves; they run again. (Unless
+         * an error rolled the batch back early and later marks committed alone: swept.) */
         ck_error("sync", "%s", err);
+        s->resweep = true;
         while (s->njobs > before) {
             struct job *j = s->jobs[--s->njobs];
             curl_multi_remove_handle(s->multi, j->easy);
@@ -478,6 +485,7 @@ static void delivered(struct ck_sync *s, struct job *j, const char *id, const ch
     }
     if (rc) {
         ck_error("sync", "%s: %s", j->item.receipt, err);
+        s->resweep = true;
         return;
     }
     ck_info("sync", "%s", what);
@@ -566,8 +574,10 @@ static bool job_done(struct ck_sync *s, struct job *j, CURLcode res)
             return true;
         }
         ck_warn("sync", "%s parked: %s", j->item.receipt, why);
-        if (ck_outbox_park(s->st, j->item.id, why, err, sizeof err))
+        if (ck_outbox_park(s->st, j->item.id, why, err, sizeof err)) {
             ck_error("sync", "%s", err);
+            s->resweep = true;
+        }
         ck_outbox_note(s->st, false, why);
         notify(s, CK_SYNC_EV_DELIVERY);
         return false;
@@ -665,8 +675,30 @@ static void reap(struct ck_sync *s)
         else
             job_free(j);
     }
-    if (tx && ck_store_commit(s->st, err, sizeof err))
+    if (tx && ck_store_commit(s->st, err, sizeof err)) {
         ck_error("sync", "%s", err); /* the rows stay as they were: found again upstream */
+        s->resweep = true;
+    }
+}
+
+/* With nothing in flight, a row in `sending` is one whose transfer ended without its outcome
+ * recorded (a failed write): queued again as a restart would, to be looked for upstream once
+ * the attempt is as old as the longest wait for a reply. Without this it would wait for the
+ * next restart. Found by tests/integration/test_vfs_faults.sh. */
+static void sweep(struct ck_sync *s)
+{
+    char err[CK_ERR_LEN];
+    int n = 0;
+    if (!s->resweep || s->njobs)
+        return;
+    if (ck_outbox_recover_after(s->st, time(NULL) + s->up.timeout_s, &n, err, sizeof err)) {
+        ck_error("sync", "%s", err); /* still due */
+        return;
+    }
+    s->resweep = false;
+    if (n)
+        ck_warn("sync", "%d request(s) left as being sent by a failed write are queued again;"
+                " each is looked for upstream in %d s", n, s->up.timeout_s);
 }
 
 /* ------------------------------------------------------------ blocking fetches */
@@ -802,6 +834,8 @@ static void fetch_status(struct ck_sync *s, const char *receipt)
 static void publish(struct ck_sync *s)
 {
     time_t next = configured(s) ? ck_outbox_next_due(s->st) : 0;
+    if (s->resweep && configured(s))
+        next = 1; /* a sweep is due: not idle */
     bool reprints = ck_store_pending_reprints(s->st) > 0;
     pthread_mutex_lock(&s->mu);
     s->reprints_shared = reprints;
@@ -819,11 +853,13 @@ static void *run(void *arg)
      * connection died, not the server's work): a search now would miss it and the request
      * would be posted twice. Look only once that attempt is as old as the longest the kiosk
      * ever waits for a reply. Found by tests/integration/test_crash.sh. */
-    if (ck_outbox_recover_after(s->st, time(NULL) + s->up.timeout_s, &recovered, err, sizeof err))
+    if (ck_outbox_recover_after(s->st, time(NULL) + s->up.timeout_s, &recovered, err, sizeof err)) {
         ck_error("sync", "%s", err);
-    else if (recovered)
+        s->resweep = true;
+    } else if (recovered) {
         ck_warn("sync", "%d request(s) were being sent when the kiosk stopped; each is looked"
                 " for upstream in %d s, before it is sent again", recovered, s->up.timeout_s);
+    }
     if (!configured(s))
         ck_warn("sync", "no upstream.base_url in the config: requests stay queued on this kiosk");
     for (;;) {
@@ -858,10 +894,12 @@ static void *run(void *arg)
         }
         if (ck_store_pending_reprints(s->st)) /* the worker with a database looks for them */
             notify(s, CK_SYNC_EV_REPRINT);
+        sweep(s);
         start_due(s);
         int running = 0;
         curl_multi_perform(s->multi, &running);
         reap(s);
+        sweep(s);
         start_due(s);
         publish(s);
         /* Sleep until curl has work, a kick, or the next row falls due (at most 5 s). */
