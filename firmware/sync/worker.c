@@ -34,6 +34,11 @@
 #define MAX_JOBS 16
 #define STATUS_QUEUE 8
 #define BASE_DELAY_MS 1000
+/* A search reply this long may be a server's page, not the whole answer (the spec's default cap
+ * is 1,000, many servers page at 50 or 100): the window is halved and searched again. */
+#define LOOKUP_PAGE 50
+#define LOOKUP_MIN_WINDOW 60 /* seconds: a window this narrow is not halved again */
+#define LOOKUP_DEPTH 24      /* windows waiting: enough to halve a month down to a minute */
 
 enum job_kind { JOB_POST, JOB_LOOKUP, JOB_TOKEN };
 
@@ -46,6 +51,10 @@ struct job {
     struct ck_buf form; /* the POST body: personal data, wiped by ck_buf_deinit */
     bool too_big;
     char errbuf[CURL_ERROR_SIZE];
+    /* A lookup's search windows [from, to] still to search, the last one next; empty before
+     * the first search. */
+    time_t win[LOOKUP_DEPTH][2];
+    int nwin;
 };
 
 struct ck_sync {
@@ -316,6 +325,21 @@ static void schedule_retry(struct ck_sync *s, struct job *j, bool unknown, long 
     ck_outbox_note(s->st, false, why);
 }
 
+/* The lookup's current window in two halves, the earlier to be searched next; false when it is
+ * too narrow to halve or no room is left for another window. */
+static bool split_window(struct job *j)
+{
+    time_t *w = j->win[j->nwin - 1];
+    if (w[1] - w[0] <= LOOKUP_MIN_WINDOW || j->nwin == LOOKUP_DEPTH)
+        return false;
+    time_t from = w[0], mid = w[0] + (w[1] - w[0]) / 2;
+    w[0] = mid; /* the later half stays below */
+    j->win[j->nwin][0] = from;
+    j->win[j->nwin][1] = mid;
+    j->nwin++;
+    return true;
+}
+
 /* Prepares the easy handle of a job for its kind. */
 static enum ck_err job_setup(struct ck_sync *s, struct job *j)
 {
@@ -346,13 +370,19 @@ static enum ck_err job_setup(struct ck_sync *s, struct job *j)
         break;
     }
     case JOB_LOOKUP: {
-        /* Requests of this service filed from an hour before ours until now. */
-        time_t t0 = 0;
-        if (!ck_o311_time(j->item.requested_at, &t0))
-            t0 = time(NULL) - 86400;
+        /* Requests of this service filed from an hour before ours until an hour from now (a
+         * server may date a request by its own clock, when it arrived); or a part of that
+         * window, when a reply was too long to be the whole answer. */
+        if (!j->nwin) {
+            time_t t0 = 0;
+            if (!ck_o311_time(j->item.requested_at, &t0))
+                t0 = time(NULL) - 86400;
+            j->win[0][0] = t0 - 3600;
+            j->win[0][1] = time(NULL) + 3600;
+            j->nwin = 1;
+        }
+        time_t t0 = j->win[j->nwin - 1][0], t1 = j->win[j->nwin - 1][1];
         char start[32], end[32];
-        time_t t1 = time(NULL) + 3600;
-        t0 -= 3600;
         strftime(start, sizeof start, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t0));
         strftime(end, sizeof end, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t1));
         char *code = curl_easy_escape(j->easy, j->item.service_code, 0);
@@ -621,6 +651,16 @@ static bool job_done(struct ck_sync *s, struct job *j, CURLcode res)
             ck_info("sync", "%s was already upstream: adopting it", j->item.receipt);
             delivered(s, j, reqs[k].service_request_id, reqs[k].service_request_id[0] ? NULL
                                                                                   : reqs[k].token);
+        } else if (n >= LOOKUP_PAGE && split_window(j)) {
+            again = true; /* a page, perhaps: the two halves, the earlier first */
+        } else if (n >= LOOKUP_PAGE) {
+            ck_warn("sync", "%s: a minute of upstream's requests is more than one reply holds;"
+                    " posting again with the same Idempotency-Key", j->item.receipt);
+            j->nwin = 0;
+            j->kind = JOB_POST;
+            again = true;
+        } else if (--j->nwin > 0) {
+            again = true; /* the rest of the window */
         } else {
             ck_info("sync", "%s is not upstream yet: posting it", j->item.receipt);
             j->kind = JOB_POST;
