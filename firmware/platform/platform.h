@@ -86,6 +86,10 @@ bool ck_journal_enable(void);
 
 /* ---- the machine (sysinfo.c) ---- */
 
+/* Lowers the calling thread's CPU priority (nice 10): for the workers, so that when the cores
+ * are busy the UI thread runs first and the screen keeps its frame rate. */
+void ck_thread_background(void);
+
 /* Describes the network interfaces other than loopback with their addresses ("eth0 10.0.0.9,
  * wlan0 fe80::1 (down)") into out; true when at least one is up and running. */
 bool ck_net_describe(char *out, size_t outlen);

@@ -9,7 +9,9 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <valgrind/memcheck.h>
 
@@ -39,6 +41,13 @@ bool ck_net_describe(char *out, size_t outlen)
     }
     freeifaddrs(ifs);
     return up;
+}
+
+void ck_thread_background(void)
+{
+    /* On Linux nice is per thread: PRIO_PROCESS with the thread's own id. Failure (a sandbox
+     * without the right) only leaves it at the UI's priority. */
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 }
 
 void ck_mem_usage(long *heap_bytes, long *rss_kb)

@@ -102,7 +102,8 @@ struct ck_print_status {
 struct ck_print;
 
 /* Starts the worker for `uri` ("none" is fine: the state stays CK_PRINTER_NONE). idle_poll_ms
- * is how often the status is asked while nothing prints (0: never). */
+ * is how often the status is asked while nothing prints and the printer is not OK (0: never);
+ * while it is OK, twelve times less often. */
 struct ck_print *ck_print_start(const char *uri, int idle_poll_ms, void (*notify)(void *ctx),
                                 void *ctx, char *err, size_t errlen);
 void ck_print_stop(struct ck_print *p);

@@ -166,10 +166,15 @@ static void *run(void *arg)
             continue;
         }
         if (p->idle_poll_ms > 0 && p->kind != CK_TR_NONE) {
+            /* A printer that is fine is asked a twelfth as often (a minute, not 5 s): paper
+             * runs out while printing, which each job's own status check sees, and an idle
+             * kiosk should not wake (docs/performance.md, CPU while idle). One that is not
+             * fine is asked at the full rate, so a new roll shows at once. */
+            int ms = p->status.printer == CK_PRINTER_OK ? 12 * p->idle_poll_ms : p->idle_poll_ms;
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += p->idle_poll_ms / 1000;
-            ts.tv_nsec += (long)(p->idle_poll_ms % 1000) * 1000000L;
+            ts.tv_sec += ms / 1000;
+            ts.tv_nsec += (long)(ms % 1000) * 1000000L;
             if (ts.tv_nsec >= 1000000000L)
                 ts.tv_sec++, ts.tv_nsec -= 1000000000L;
             if (pthread_cond_timedwait(&p->cond, &p->mu, &ts) != 0 && !p->stop && !p->nqueue) {

@@ -889,6 +889,7 @@ static void *run(void *arg)
     struct ck_sync *s = arg;
     char err[CK_ERR_LEN];
     int recovered = 0;
+    ck_thread_background(); /* a backlog drains a little slower, the screen stays smooth */
     /* A send cut off by a crash may still be under way on the server (the kiosk's end of the
      * connection died, not the server's work): a search now would miss it and the request
      * would be posted twice. Look only once that attempt is as old as the longest the kiosk
