@@ -10,7 +10,8 @@
 #define CK_TARGET_MAX 512
 #define CK_ID_LEN 96
 #define CK_TEXT_CACHE 1024
-#define CK_TEXT_CACHE_BYTES (12u << 20) /* a few screens' worth of rendered lines */
+#define CK_TEXT_CACHE_BYTES (4u << 20) /* a few screens of rendered lines: more bought no frame time
+                                        * and held 12 MiB after a day (docs/performance.md) */
 
 struct ck_target {
     char id[CK_ID_LEN];
