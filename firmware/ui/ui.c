@@ -42,7 +42,17 @@ struct ck_ui *ck_ui_new(enum ck_ui_mode mode, int w, int h, char *err, size_t er
          * nothing (102 MiB PSS instead of 22; docs/performance.md). Wayland (cage) and KMSDRM
          * have no such path: there SDL needs that texture, so the hint is for X11 only. */
         const char *driver = SDL_GetCurrentVideoDriver();
-        if (driver && strcmp(driver, "x11") == 0)
+        /* With no display to reach SDL falls back to drivers that show nothing: the kiosk
+         * would run unseen (and load Mesa for it). Better to stop, say why, and be restarted
+         * by systemd once the display is up. */
+        if (!driver || strcmp(driver, "offscreen") == 0 || strcmp(driver, "dummy") == 0 ||
+            strcmp(driver, "evdev") == 0) {
+            ck_fail(err, errlen, CK_ERR_IO, "no display: SDL found only its \"%s\" video driver "
+                    "(is the compositor or X server up? DISPLAY, WAYLAND_DISPLAY)",
+                    driver ? driver : "none");
+            goto fail;
+        }
+        if (strcmp(driver, "x11") == 0)
             SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
         Uint32 flags = mode == CK_UI_FULLSCREEN ? SDL_WINDOW_FULLSCREEN_DESKTOP : 0;
         ui->win = SDL_CreateWindow("Civic Kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w,
