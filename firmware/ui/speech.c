@@ -3,7 +3,12 @@
  * Synthesis runs asynchronously inside espeak-ng (it plays on its own thread), so ck_ui_say
  * returns at once. espeak-ng is started on first use; a machine with no audio device logs it
  * once and stays silent. CK_SPEECH_SINK=FILE replaces the loudspeaker by a file of utterances,
- * one "lang<TAB>text" a line, which is how the tests hear the kiosk. UI thread. */
+ * one "lang<TAB>text" a line, which is how the tests hear the kiosk. UI thread.
+ *
+ * The library is opened (dlopen) the first time a resident turns speech on, not at start-up:
+ * with its audio stack it is 34 shared libraries, 1.6 MiB of memory and a share of every cold
+ * start for a feature most sessions do not use (docs/performance.md). */
+#include <dlfcn.h>
 #include <espeak-ng/speak_lib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +18,49 @@
 #include "ui/ui_int.h"
 
 #define DEFAULT_VOLUME 70
+
+/* The six calls the kiosk makes, found in libespeak-ng when it is opened. */
+static struct {
+    void *lib;
+    int (*initialize)(espeak_AUDIO_OUTPUT, int, const char *, int);
+    espeak_ERROR (*cancel)(void);
+    espeak_ERROR (*set_voice)(const char *);
+    espeak_ERROR (*set_parameter)(espeak_PARAMETER, int, int);
+    espeak_ERROR (*synth)(const void *, size_t, unsigned int, espeak_POSITION_TYPE, unsigned int,
+                          unsigned int, unsigned int *, void *);
+    espeak_ERROR (*terminate)(void);
+} es;
+
+/* Opens libespeak-ng and finds its calls; false (with the reason logged) when it cannot. */
+static bool load_espeak(void)
+{
+    if (es.lib)
+        return true;
+    void *lib = dlopen("libespeak-ng.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        ck_warn("speech", "espeak-ng cannot be loaded (%s): the kiosk stays silent", dlerror());
+        return false;
+    }
+    /* POSIX's way from a data pointer to a function pointer: through the object's bytes. */
+    struct {
+        const char *name;
+        void *fn;
+    } SYMS[] = {{"espeak_Initialize", &es.initialize}, {"espeak_Cancel", &es.cancel},
+                {"espeak_SetVoiceByName", &es.set_voice}, {"espeak_SetParameter", &es.set_parameter},
+                {"espeak_Synth", &es.synth}, {"espeak_Terminate", &es.terminate}};
+    for (size_t i = 0; i < sizeof SYMS / sizeof SYMS[0]; i++) {
+        void *sym = dlsym(lib, SYMS[i].name);
+        if (!sym) {
+            ck_warn("speech", "libespeak-ng has no %s: the kiosk stays silent", SYMS[i].name);
+            dlclose(lib);
+            memset(&es, 0, sizeof es);
+            return false;
+        }
+        memcpy(SYMS[i].fn, &sym, sizeof sym);
+    }
+    es.lib = lib;
+    return true;
+}
 
 struct ck_speech {
     bool on, paused, started, broken;
@@ -64,7 +112,11 @@ static bool start(struct ck_speech *s)
         s->started = true;
         return true;
     }
-    if (espeak_Initialize(AUDIO_OUTPUT_PLAYBACK, 0, NULL, 0) < 0) {
+    if (!load_espeak()) {
+        s->broken = true;
+        return false;
+    }
+    if (es.initialize(AUDIO_OUTPUT_PLAYBACK, 0, NULL, 0) < 0) {
         ck_warn("speech", "espeak-ng could not start (no audio device?): the kiosk stays silent");
         s->broken = true;
         return false;
@@ -106,10 +158,10 @@ void ck_ui_say(struct ck_ui *ui, const char *lang, const char *text, bool interr
         return;
     }
     if (interrupt)
-        espeak_Cancel();
-    espeak_SetVoiceByName(voice_for(lang));
-    espeak_SetParameter(espeakVOLUME, s->volume, 0);
-    espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, NULL);
+        es.cancel();
+    es.set_voice(voice_for(lang));
+    es.set_parameter(espeakVOLUME, s->volume, 0);
+    es.synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, NULL);
 }
 
 void ck_ui_speech_stop(struct ck_ui *ui)
@@ -120,7 +172,7 @@ void ck_ui_speech_stop(struct ck_ui *ui)
     if (s->sink)
         fprintf(s->sink, "-\t(stop)\n");
     else
-        espeak_Cancel();
+        es.cancel();
 }
 
 void ck_ui_speech_pause(struct ck_ui *ui, bool paused)
@@ -166,7 +218,7 @@ void ck_speech_free(struct ck_ui *ui)
     if (s->sink)
         fclose(s->sink);
     else if (s->started)
-        espeak_Terminate();
+        es.terminate(); /* the library stays loaded: espeak-ng is not made to be unloaded */
     free(s->last);
     free(s);
     ui->speech = NULL;
