@@ -6,18 +6,41 @@ SERVER_PID="" PRINTER_PID=""
 
 # start_server [server options...]: starts tools/open311-server on 127.0.0.1, sets $PORT and
 # $BASE. Waits for the port file the server writes once it is listening (15 s at most).
+# poll_until SECONDS CMD...: the one bounded wait of these tests. Runs CMD every 20 ms until it
+# succeeds (status 0: returns 0) or gives up (status 2: returns 1), for at most SECONDS (then 1).
+poll_until() {
+    local i n=$(($1 * 50)) rc
+    shift
+    for ((i = 0; i < n; i++)); do
+        if "$@"; then return 0; else rc=$?; fi
+        ((rc == 2)) && return 1
+        sleep 0.02
+    done
+    return 1
+}
+
+# alive_and PID CMD...: CMD's status while process PID runs; 2 (give up) once it has exited.
+alive_and() {
+    local pid=$1
+    shift
+    "$@" && return 0
+    kill -0 "$pid" 2>/dev/null || return 2
+    return 1
+}
+
+# all_written FILE...: every FILE exists and is not empty.
+all_written() {
+    local f
+    for f in "$@"; do [[ -s "$f" ]] || return 1; done
+}
+
 # wait_ready PID LOG FILE...: polls (bounded: 15 s) until every FILE a companion writes once
 # it listens is non-empty; fails, showing the companion's LOG, if it exits first or never does.
 wait_ready() {
-    local pid=$1 log=$2 i f ok
+    local pid=$1 log=$2
     shift 2
-    for ((i = 0; i < 750; i++)); do
-        ok=1
-        for f in "$@"; do [[ -s "$f" ]] || ok=0; done
-        ((ok)) && return 0
-        kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; return 1; }
-        sleep 0.02
-    done
+    poll_until 15 alive_and "$pid" all_written "$@" && return 0
+    kill -0 "$pid" 2>/dev/null || cat "$log" >&2
     return 1
 }
 
@@ -133,27 +156,28 @@ wait_for_error() {
     printf 'wait-sync 30\n' >"$WORK/script.ck"
     "$BUILD/civic-kiosk" --headless --size 1280x800 --config "$CITY" --data-dir "$WORK/data" \
         --script "$WORK/script.ck" --screenshot-dir "$WORK/shots" 2>>"$WORK/kiosk.log" &
-    local pid=$! i st=""
-    for ((i = 0; i < 400; i++)); do
-        st=$("$BUILD/kioskctl" --data-dir "$WORK/data" status 2>/dev/null || true)
-        grep -qF -- "$1" <<<"$st" && break
-        sleep 0.05
-    done
+    local pid=$!
+    poll_until 20 status_says "$1" || true
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
+    local st
+    st=$("$BUILD/kioskctl" --data-dir "$WORK/data" status 2>/dev/null || true)
     grep -qF -- "$1" <<<"$st" || fail "no delivery error with \"$1\": $st"
+}
+
+# status_says TEXT: kioskctl status (of $WORK/data) contains TEXT.
+status_says() {
+    "$BUILD/kioskctl" --data-dir "$WORK/data" status 2>/dev/null | grep -qF -- "$1"
 }
 
 # server_settled: waits (bounded: 30 s) until the server is handling no Open311 request (a
 # delayed POST the kiosk gave up on may still be creating its record), so its counts are final.
 server_settled() {
-    local i
-    for ((i = 0; i < 1500; i++)); do
-        [[ "$(admin GET /admin/counts | python3 -c 'import json,sys; print(json.load(sys.stdin)["in_flight"])')" == 0 ]] &&
-            return 0
-        sleep 0.02
-    done
-    fail "the server is still handling requests after 30 s"
+    poll_until 30 server_idle || fail "the server is still handling requests after 30 s"
+}
+
+server_idle() {
+    [[ "$(admin GET /admin/counts | python3 -c 'import json,sys; print(json.load(sys.stdin)["in_flight"])')" == 0 ]]
 }
 
 # no_api_key FILE...: fails naming the file if the api_key make_city gives the kiosk

@@ -40,11 +40,7 @@ CK
     --script "$WORK/script.ck" --screenshot-dir "$WORK/shots" 2>"$WORK/kiosk.log" &
 KIOSK_PID=$!
 # As soon as the resident's taps are done (the screenshot exists), the queue must still be long.
-for ((i = 0; i < 3000; i++)); do
-    [[ -s "$WORK/shots/during-backlog.png" ]] && break
-    kill -0 "$KIOSK_PID" 2>/dev/null || break
-    sleep 0.01
-done
+poll_until 30 alive_and "$KIOSK_PID" all_written "$WORK/shots/during-backlog.png" || true
 [[ -s "$WORK/shots/during-backlog.png" ]] || { cat "$WORK/kiosk.log" >&2; fail "the UI did not get through its taps"; }
 mid=$("$BUILD/kioskctl" --data-dir "$WORK/data" status --json)
 wait "$KIOSK_PID" || { tail "$WORK/kiosk.log" >&2; fail "the kiosk did not drain the backlog"; }

@@ -8,19 +8,8 @@
 set -euo pipefail
 SRC=$(cd "${1:-$(dirname "$0")/../..}" && pwd)
 WORK=$(mktemp -d /tmp/ck-it-dashboard-XXXXXX)
-SERVER_PID=""
-stop_server() {
-    if [[ -n "$SERVER_PID" ]]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-        SERVER_PID=""
-    fi
-}
+source "$SRC/tests/integration/lib.sh" # stop_server, wait_ready, fail
 trap 'stop_server; rm -rf "$WORK"' EXIT
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
 
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 [[ -n "$CHROMIUM" ]] ||
@@ -81,12 +70,7 @@ PY
 python3 "$SRC/tools/fleet-server/server.py" --folder "$FLEET" --port 0 --port-file "$WORK/port" \
     --quiet 2>>"$WORK/server.log" &
 SERVER_PID=$!
-for ((i = 0; i < 750; i++)); do
-    [[ -s "$WORK/port" ]] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; fail "the fleet server exited"; }
-    sleep 0.02
-done
-[[ -s "$WORK/port" ]] || fail "the fleet server did not start: $(cat "$WORK/server.log")"
+wait_ready "$SERVER_PID" "$WORK/server.log" "$WORK/port" || fail "the fleet server did not start"
 BASE="http://127.0.0.1:$(cat "$WORK/port")"
 for f in "$WORK"/hb/*.json; do
     code=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \

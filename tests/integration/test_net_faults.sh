@@ -42,12 +42,7 @@ run_kiosk() {
 
 # tour_done NAME: waits (bounded) until the kiosk has printed the tour's frame line.
 tour_done() {
-    local i
-    for ((i = 0; i < 3000; i++)); do
-        grep -qs '^frames ' "$WORK/$1.log" && return 0
-        kill -0 "$KIOSK_PID" 2>/dev/null || break
-        sleep 0.02
-    done
+    poll_until 60 alive_and "$KIOSK_PID" grep -qs '^frames ' "$WORK/$1.log" && return 0
     cat "$WORK/$1.log" >&2
     fail "$1: the tour did not finish"
 }

@@ -94,12 +94,7 @@ while True:
     time.sleep(1)
 PY
     HOLDER_PID=$!
-    local i
-    for ((i = 0; i < 250; i++)); do
-        [[ -e "$WORK/holder.ready" ]] && return 0
-        sleep 0.02
-    done
-    fail "the holding connection did not start"
+    poll_until 5 test -e "$WORK/holder.ready" || fail "the holding connection did not start"
 }
 
 # run SCRIPT-TEXT: the kiosk, its log appended to $LOG; a failed line fails the test.
