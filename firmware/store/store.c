@@ -352,7 +352,10 @@ struct ck_store *ck_store_open(const char *path, char *err, size_t errlen)
     if (exec(st, "PRAGMA journal_mode=WAL", err, errlen) ||
         exec(st, "PRAGMA synchronous=FULL", err, errlen) ||
         exec(st, "PRAGMA foreign_keys=ON", err, errlen) ||
-        exec(st, "PRAGMA secure_delete=ON", err, errlen))
+        exec(st, "PRAGMA secure_delete=ON", err, errlen) ||
+        /* 512 KiB of pages a connection (SQLite's default is 2 MiB): the queries read a few
+         * index pages, the OS caches the file anyway, and a kiosk runs three connections. */
+        exec(st, "PRAGMA cache_size=-512", err, errlen))
         goto fail;
     if (migrate(st, err, errlen))
         goto fail;

@@ -17,7 +17,8 @@ command -v valgrind >/dev/null || fail "valgrind is not installed (tools/dev ins
 
 start_server --no-idempotency --token-polls 1
 make_city
-# The heap is counted after the first session, then at each tenth of the run.
+# The heap is counted after the first session, then at each tenth of the run, each time once
+# the worker has delivered everything filed so far.
 for ((i = 1; i <= SESSIONS; i++)); do
     cat <<'CK'
 tap report
@@ -40,6 +41,8 @@ tap lookup
 tap back
 CK
     if ((i == 1 || i % (SESSIONS / 10 > 0 ? SESSIONS / 10 : 1) == 0)); then
+        # Counted at rest, every request so far delivered: no transfer's buffers in the count.
+        echo "wait-sync 3"
         echo "mem-stats"
     fi
 done >"$WORK/soak.ck"
