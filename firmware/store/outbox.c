@@ -262,6 +262,16 @@ enum ck_err ck_outbox_retry(struct ck_store *st, long long id, enum ck_outbox_st
                (long long)unknown_outcome, (long long)next_attempt, why, now_s(), id);
 }
 
+enum ck_err ck_outbox_requeue(struct ck_store *st, long long id, enum ck_outbox_state back_to,
+                              bool unknown_outcome, time_t next_attempt, char *err, size_t errlen)
+{
+    return run(st, "putting a request back in the queue",
+               "UPDATE outbox SET state=?, unknown_outcome=?, next_attempt_at=?, updated_at=?"
+               " WHERE request_id=?",
+               "tiiii", NULL, err, errlen, ck_outbox_state_name(back_to),
+               (long long)unknown_outcome, (long long)next_attempt, now_s(), id);
+}
+
 enum ck_err ck_outbox_park(struct ck_store *st, long long id, const char *why, char *err,
                            size_t errlen)
 {

@@ -75,6 +75,10 @@ enum ck_err ck_outbox_awaiting_token(struct ck_store *st, long long id, const ch
 enum ck_err ck_outbox_retry(struct ck_store *st, long long id, enum ck_outbox_state back_to,
                             bool unknown_outcome, time_t next_attempt, const char *why,
                             char *err, size_t errlen);
+/* The same without an outcome to record (the kiosk is stopping mid-transfer): the row's last
+ * error stays what it was. */
+enum ck_err ck_outbox_requeue(struct ck_store *st, long long id, enum ck_outbox_state back_to,
+                              bool unknown_outcome, time_t next_attempt, char *err, size_t errlen);
 
 /* Upstream refused the request: parked with the server's message, for staff. */
 enum ck_err ck_outbox_park(struct ck_store *st, long long id, const char *why, char *err,

@@ -884,6 +884,31 @@ static void publish(struct ck_sync *s)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* The kiosk is stopping with transfers under way: each row goes back to the queue now, as a
+ * restart would otherwise find it, left as `sending`. One whose body had not left is simply
+ * queued (the city cannot have it); one that may have reached the city is looked for upstream
+ * first, once a reply timeout has passed. */
+static void stop_jobs(struct ck_sync *s)
+{
+    char err[CK_ERR_LEN];
+    bool tx = s->njobs > 1 && ck_store_begin(s->st, err, sizeof err) == CK_OK;
+    for (size_t i = 0; i < s->njobs; i++) {
+        struct job *j = s->jobs[i];
+        curl_off_t sent = 0;
+        curl_easy_getinfo(j->easy, CURLINFO_SIZE_UPLOAD_T, &sent);
+        bool maybe = j->item.unknown_outcome || (j->kind == JOB_POST && sent > 0);
+        enum ck_outbox_state back = j->kind == JOB_TOKEN ? CK_OUTBOX_AWAITING_TOKEN : CK_OUTBOX_QUEUED;
+        time_t when = time(NULL) + (maybe ? s->up.timeout_s : 0);
+        if (ck_outbox_requeue(s->st, j->item.id, back, maybe, when, err, sizeof err))
+            ck_error("sync", "%s", err); /* left as sending: the next start recovers it */
+        curl_multi_remove_handle(s->multi, j->easy);
+        job_free(j);
+    }
+    if (tx && ck_store_commit(s->st, err, sizeof err))
+        ck_error("sync", "%s", err);
+    s->njobs = 0;
+}
+
 static void *run(void *arg)
 {
     struct ck_sync *s = arg;
@@ -960,11 +985,7 @@ static void *run(void *arg)
         if (wait)
             curl_multi_poll(s->multi, NULL, 0, (int)wait, NULL);
     }
-    for (size_t i = 0; i < s->njobs; i++) {
-        curl_multi_remove_handle(s->multi, s->jobs[i]->easy);
-        job_free(s->jobs[i]);
-    }
-    s->njobs = 0;
+    stop_jobs(s);
     return NULL;
 }
 
