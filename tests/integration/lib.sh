@@ -180,6 +180,45 @@ server_idle() {
     [[ "$(admin GET /admin/counts | python3 -c 'import json,sys; print(json.load(sys.stdin)["in_flight"])')" == 0 ]]
 }
 
+# Two residents' journeys from welcome to the review screen, as script lines on stdout, for the
+# tests that file requests: a street sign (an address, no description, no updates) and missed
+# trash (choices, a day, a time, a description, an address).
+street_sign_to_review() {
+    cat <<'CK'
+tap report
+page-to service:street-sign
+tap service:street-sign
+type 45 Oak Avenue
+tap next
+tap next
+tap option:no
+tap next
+expect-screen review
+CK
+}
+missed_trash_to_review() {
+    cat <<'CK'
+tap report
+tap group:2
+tap service:missed-trash
+tap toggle:trash-cart
+tap toggle:extra-bags
+tap next
+tap option:tuesday
+tap next
+tap now
+tap next
+type Skipped our side of the street.
+tap next
+type 12 Elm Street
+tap next
+tap next
+tap option:no
+tap next
+expect-screen review
+CK
+}
+
 # no_api_key FILE...: fails naming the file if the api_key make_city gives the kiosk
 # ("test-key") is in any of them: it goes to the city and nowhere else.
 no_api_key() {

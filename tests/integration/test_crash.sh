@@ -37,47 +37,11 @@ mkdir -p "$WORK/logs" "$WORK/shots"
 {
     for ((i = 0; i < 40; i++)); do
         if ((i % 2 == 0)); then
-            cat <<'CK'
-tap report
-page-to service:street-sign
-tap service:street-sign
-type 45 Oak Avenue
-tap next
-tap next
-tap option:no
-tap next
-expect-screen review
-tap submit
-expect-screen done
-tap finish
-expect-screen welcome
-CK
+            street_sign_to_review
         else
-            cat <<'CK'
-tap report
-tap group:2
-tap service:missed-trash
-tap toggle:trash-cart
-tap toggle:extra-bags
-tap next
-tap option:tuesday
-tap next
-tap now
-tap next
-type Skipped our side of the street.
-tap next
-type 12 Elm Street
-tap next
-tap next
-tap option:no
-tap next
-expect-screen review
-tap submit
-expect-screen done
-tap finish
-expect-screen welcome
-CK
+            missed_trash_to_review
         fi
+        printf '%s\n' "tap submit" "expect-screen done" "tap finish" "expect-screen welcome"
     done
     echo "wait-sync 3"
 } >"$WORK/residents.ck"

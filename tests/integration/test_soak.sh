@@ -20,17 +20,8 @@ make_city
 # The heap is counted after the first session, then at each tenth of the run, each time once
 # the worker has delivered everything filed so far.
 for ((i = 1; i <= SESSIONS; i++)); do
+    street_sign_to_review
     cat <<'CK'
-tap report
-page-to service:street-sign
-tap service:street-sign
-type 45 Oak Avenue
-tap next
-type Bent and faded
-tap next
-tap option:no
-tap next
-expect-screen review
 tap submit
 expect-screen done
 tap finish

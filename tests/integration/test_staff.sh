@@ -16,15 +16,7 @@ mkdir -p "$WORK/shots"
 start_server --fault '{"kind":"status","status":400,"body":"Address is outside the city limits","count":1,"path":"/open311/v2/requests","method":"POST"}'
 make_city
 
-kiosk "tap report
-tap service:street-sign
-type 45 Oak Avenue
-tap next
-type Bent and faded
-tap next
-tap option:no
-tap next
-expect-screen review
+kiosk "$(street_sign_to_review)
 tap submit
 expect-screen done
 wait-sync 0" 2>"$WORK/k1.log" || { cat "$WORK/k1.log" >&2; exit 1; }

@@ -41,47 +41,14 @@ start_server --no-idempotency --seed "$SEED" --service-type noise-complaint=real
 make_city
 mkdir -p "$WORK/logs" "$WORK/shots"
 
-# Two journeys (from test_crash.sh), each up to Submit and what the screen shows after it.
+# Two journeys (lib.sh), each up to Submit and what the screen shows after it.
 street_sign() {
-    cat <<'CK'
-tap report
-page-to service:street-sign
-tap service:street-sign
-type 45 Oak Avenue
-tap next
-tap next
-tap option:no
-tap next
-expect-screen review
-tap submit
-wait-idle
-screenshot after
-CK
+    street_sign_to_review
+    printf '%s\n' "tap submit" "wait-idle" "screenshot after"
 }
 missed_trash() {
-    cat <<'CK'
-tap report
-tap group:2
-tap service:missed-trash
-tap toggle:trash-cart
-tap toggle:extra-bags
-tap next
-tap option:tuesday
-tap next
-tap now
-tap next
-type Skipped our side of the street.
-tap next
-type 12 Elm Street
-tap next
-tap next
-tap option:no
-tap next
-expect-screen review
-tap submit
-wait-idle
-screenshot after
-CK
+    missed_trash_to_review
+    printf '%s\n' "tap submit" "wait-idle" "screenshot after"
 }
 street_sign >"$WORK/street-sign.ck"
 missed_trash >"$WORK/missed-trash.ck"
