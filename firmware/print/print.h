@@ -28,6 +28,10 @@
 enum ck_receipt_style { CK_RS_SMALL, CK_RS_BODY, CK_RS_BOLD, CK_RS_BIG, CK_RS_HUGE };
 enum ck_receipt_align { CK_RA_START, CK_RA_CENTER };
 
+/* A style's text size in dots on a `dpi` printer (about 2.5, 3, 4.2 and 7.5 mm tall), and
+ * whether it is bold: what a text engine sets it in. */
+int ck_receipt_style_px(enum ck_receipt_style style, int dpi, bool *bold);
+
 /* The caller's text engine: sets `utf8` wrapped to `width` dots into a new 1-bit image (out->px
  * allocated, 1 = black), in a style sized for `dpi`. Returns CK_OK, or an error with nothing
  * allocated. image() does the same for a picture file scaled to fit max_w x max_h (the logo). */

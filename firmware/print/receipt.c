@@ -8,6 +8,20 @@
 
 #include "print/print.h"
 
+int ck_receipt_style_px(enum ck_receipt_style style, int dpi, bool *bold)
+{
+    /* At 203 dpi, in dots; scaled for other printers. */
+    static const struct {
+        int px;
+        bool bold;
+    } STYLES[] = {
+        [CK_RS_SMALL] = {21, false}, [CK_RS_BODY] = {25, false}, [CK_RS_BOLD] = {25, true},
+        [CK_RS_BIG] = {36, true},    [CK_RS_HUGE] = {62, true},
+    };
+    *bold = STYLES[style].bold;
+    return STYLES[style].px * dpi / 203;
+}
+
 /* A growing full-width 1-bit image: the receipt from the top down. */
 struct canvas {
     int w, h, cap;

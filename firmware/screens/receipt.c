@@ -10,29 +10,19 @@
 #include "core/clock.h"
 #include "screens/screen_int.h"
 
-/* Sizes at 203 dpi, in dots (about 2.5, 3, 4.2 and 7.5 mm tall); scaled for other printers. */
-static const struct {
-    int px;
-    bool bold;
-} STYLES[] = {
-    [CK_RS_SMALL] = {21, false}, [CK_RS_BODY] = {25, false}, [CK_RS_BOLD] = {25, true},
-    [CK_RS_BIG] = {36, true},    [CK_RS_HUGE] = {62, true},
-};
-
 static enum ck_err text(void *ctx, enum ck_receipt_style style, enum ck_receipt_align align,
                         const char *utf8, int width, int dpi, struct ck_bitmap *out)
 {
     struct ck_screens *sc = ctx;
-    int px = STYLES[style].px * dpi / 203;
-    enum ck_err rc = ck_ui_raster_text(sc->ui, px, STYLES[style].bold, align == CK_RA_CENTER,
-                                       utf8, width, out);
+    bool bold;
+    int px = ck_receipt_style_px(style, dpi, &bold);
+    enum ck_err rc = ck_ui_raster_text(sc->ui, px, bold, align == CK_RA_CENTER, utf8, width, out);
     /* The receipt code is read aloud in its groups: it stays on one line, smaller if the
      * paper is narrow (two lines are taller than 1.8 times the size). */
     while (!rc && style == CK_RS_HUGE && out->h > px * 9 / 5 && px > 24) {
         ck_bitmap_deinit(out);
         px = px * 7 / 8;
-        rc = ck_ui_raster_text(sc->ui, px, STYLES[style].bold, align == CK_RA_CENTER, utf8,
-                               width, out);
+        rc = ck_ui_raster_text(sc->ui, px, bold, align == CK_RA_CENTER, utf8, width, out);
     }
     return rc;
 }

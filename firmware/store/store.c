@@ -115,18 +115,7 @@ static enum ck_err exec(struct ck_store *st, const char *sql, char *err, size_t 
     return CK_OK;
 }
 
-int ck_store_schema_version(struct ck_store *st)
-{
-    sqlite3_stmt *s;
-    int v = -1;
-    if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW)
-            v = sqlite3_column_int(s, 0);
-        sqlite3_finalize(s);
-    }
-    return v;
-}
-
+/* The one integer a pragma answers (-1 when it cannot be read). */
 static long long pragma_int(struct ck_store *st, const char *sql)
 {
     sqlite3_stmt *s;
@@ -137,6 +126,11 @@ static long long pragma_int(struct ck_store *st, const char *sql)
         sqlite3_finalize(s);
     }
     return v;
+}
+
+int ck_store_schema_version(struct ck_store *st)
+{
+    return (int)pragma_int(st, "PRAGMA user_version");
 }
 
 enum ck_err ck_store_set_limits(struct ck_store *st, long max_db_mb, long min_free_mb, char *err,

@@ -31,20 +31,12 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The text sizes of screens/receipt.c at 203 dpi (keep in step with it). */
-static const struct {
-    int px;
-    bool bold;
-} STYLES[] = {
-    [CK_RS_SMALL] = {21, false}, [CK_RS_BODY] = {25, false}, [CK_RS_BOLD] = {25, true},
-    [CK_RS_BIG] = {36, true},    [CK_RS_HUGE] = {62, true},
-};
-
 static enum ck_err text(void *ctx, enum ck_receipt_style style, enum ck_receipt_align align,
                         const char *utf8, int width, int dpi, struct ck_bitmap *out)
 {
-    return ck_ui_raster_text(ctx, STYLES[style].px * dpi / 203, STYLES[style].bold,
-                             align == CK_RA_CENTER, utf8, width, out);
+    bool bold; /* the sizes screens/receipt.c sets a receipt in */
+    int px = ck_receipt_style_px(style, dpi, &bold);
+    return ck_ui_raster_text(ctx, px, bold, align == CK_RA_CENTER, utf8, width, out);
 }
 
 static enum ck_err image(void *ctx, const char *path, int max_w, int max_h, struct ck_bitmap *out)
